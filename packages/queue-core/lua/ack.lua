@@ -1,0 +1,54 @@
+--[[ ack: complete a batch of jobs, each with its owner token and result.
+A job whose lease was taken over (token differs or job not active) is refused.
+KEYS[1]  st        hash   id -> record
+KEYS[2]  leases    zset
+KEYS[3]  completed zset   id -> finished ms
+KEYS[4]  jobs      hash
+KEYS[5]  results   hash   id -> result JSON
+KEYS[6]  progress  hash
+KEYS[7]  errors    hash
+KEYS[8]  idem      hash
+KEYS[9]  ikeys     hash
+KEYS[10] events    stream
+ARGV[1]  events max length
+ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
+ARGV[3]  keep at most this many completed jobs (0 = no cap)
+ARGV[4]  number of jobs n
+then n groups of 3: id, owner token, result JSON ('' = none)
+Returns: array of the ids that were refused.
+]]
+--- @include "now"
+--- @include "record"
+--- @include "emit"
+--- @include "remove-job"
+--- @include "trim"
+
+local maxLen, keepMs, keepCount, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local k = { jobs = KEYS[4], st = KEYS[1], results = KEYS[5], progress = KEYS[6],
+  errors = KEYS[7], idem = KEYS[8], ikeys = KEYS[9] }
+local now = server_now()
+local refused, done = {}, {}
+
+for i = 0, n - 1 do
+  local b = 5 + i * 3
+  local id, token, result = ARGV[b], ARGV[b + 1], ARGV[b + 2]
+  local r = rec_read(KEYS[1], id)
+  if not r or r.state ~= 'active' or r.owner ~= token then
+    refused[#refused + 1] = id
+  else
+    redis.call('ZREM', KEYS[2], id)
+    if keepMs > 0 then
+      r.state, r.owner, r.finishedAt = 'completed', '', now
+      rec_write(KEYS[1], id, r)
+      if result ~= '' then redis.call('HSET', KEYS[5], id, result) end
+      redis.call('ZADD', KEYS[3], now, id)
+    else
+      remove_job(k, id)
+    end
+    done[#done + 1] = id
+  end
+end
+
+if keepMs > 0 then trim_finished(k, KEYS[3], now, keepMs, keepCount, n + 100) end
+emit(KEYS[10], maxLen, 'completed', done)
+return refused

@@ -1,0 +1,35 @@
+--[[ release: give leased jobs back to the head of their ready list, on a
+graceful shutdown. The attempt is not counted: the job did not fail.
+KEYS[1]  st        hash   id -> record
+KEYS[2]  leases    zset
+KEYS[3]  events    stream
+KEYS[4]  wake      list
+KEYS[5..14] ready:0..ready:9 lists
+ARGV[1]  events max length
+then pairs: id, owner token
+Returns: number of jobs released.
+]]
+--- @include "record"
+--- @include "emit"
+--- @include "wake"
+--- @include "ready"
+
+local maxLen = tonumber(ARGV[1])
+local readyKeys = slice_keys(5, 10)
+local released = {}
+-- Walk backwards so that LPUSH leaves the jobs in the order they were given.
+for b = #ARGV - 1, 2, -2 do
+  local id, token = ARGV[b], ARGV[b + 1]
+  local r = rec_read(KEYS[1], id)
+  if r and r.state == 'active' and r.owner == token then
+    redis.call('ZREM', KEYS[2], id)
+    r.state, r.owner = 'queued', ''
+    if r.attempts > 0 then r.attempts = r.attempts - 1 end
+    rec_write(KEYS[1], id, r)
+    redis.call('LPUSH', ready_key(readyKeys, r.priority), id)
+    released[#released + 1] = id
+  end
+end
+emit(KEYS[3], maxLen, 'released', released)
+if #released > 0 then wake(KEYS[4]) end
+return #released

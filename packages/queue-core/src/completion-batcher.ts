@@ -1,0 +1,110 @@
+import type { AckArg, FailArg, QueueScripts, Retention } from './scripts.js'
+
+export interface BatcherHooks {
+  /** the jobs' outcome was stored (refused: their lease had been taken over) */
+  settled(ids: readonly string[], refused: readonly string[]): void
+  error(err: unknown): void
+}
+
+/**
+ * Coalesces acks and fails. Outcomes produced in the same turn of the event loop, or
+ * while a previous batch is on the wire, go to Redis together in one call per script:
+ * at low load a job is acked at once, at high load hundreds share one round trip.
+ * A batch that fails to reach Redis is kept and sent again; the leases stay held
+ * (and renewed) until then, so a completed job is not run twice by a Redis blip.
+ */
+export class CompletionBatcher {
+  private acks: AckArg[] = []
+  private fails: FailArg[] = []
+  private scheduled = false
+  private inFlight: Promise<void> | null = null
+  private retryMs = 100
+
+  constructor(
+    private readonly scripts: QueueScripts,
+    private readonly retention: Retention,
+    private readonly hooks: BatcherHooks,
+  ) {}
+
+  get pending(): number {
+    return this.acks.length + this.fails.length
+  }
+
+  ack(item: AckArg): void {
+    this.acks.push(item)
+    this.schedule()
+  }
+
+  fail(item: FailArg): void {
+    this.fails.push(item)
+    this.schedule()
+  }
+
+  /** Resolves when everything handed in so far is stored, or `timeoutMs` has passed. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while ((this.pending > 0 || this.inFlight) && Date.now() < deadline) {
+      if (this.inFlight) await this.inFlight
+      else if (!this.scheduled) this.schedule()
+      else await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.inFlight = this.flush().finally(() => {
+        this.inFlight = null
+        if (this.pending > 0) this.schedule()
+      })
+    })
+  }
+
+  private async flush(): Promise<void> {
+    const acks = this.acks
+    const fails = this.fails
+    this.acks = []
+    this.fails = []
+    const calls: Promise<unknown>[] = []
+    if (acks.length > 0) {
+      calls.push(
+        this.scripts.ack(acks, this.retention).then(
+          (refused) => this.stored(acks, refused),
+          (err: unknown) => this.putBack(err, acks, this.acks),
+        ),
+      )
+    }
+    if (fails.length > 0) {
+      calls.push(
+        this.scripts.fail(fails).then(
+          (refused) => this.stored(fails, refused),
+          (err: unknown) => this.putBack(err, fails, this.fails),
+        ),
+      )
+    }
+    await Promise.all(calls)
+  }
+
+  private stored(items: readonly { id: string }[], refused: string[]): void {
+    this.retryMs = 100
+    this.hooks.settled(
+      items.map((i) => i.id),
+      refused,
+    )
+  }
+
+  private putBack<T>(err: unknown, items: T[], into: T[]): void {
+    into.unshift(...items)
+    this.hooks.error(err)
+    // Back off while Redis is away, so a dead server is not hammered.
+    const wait = this.retryMs
+    this.retryMs = Math.min(this.retryMs * 2, 5_000)
+    this.scheduled = true
+    setTimeout(() => {
+      this.scheduled = false
+      this.schedule()
+    }, wait)
+  }
+}

@@ -1,0 +1,50 @@
+/** Every error Conveyor raises carries one of these codes. */
+export type ConveyorErrorCode =
+  | 'validation_failed'
+  | 'unknown_job_type'
+  | 'job_not_found'
+  | 'invalid_state'
+  | 'lease_lost'
+  | 'job_timeout'
+  | 'permanent_failure'
+  | 'poison_message'
+  | 'no_handler'
+  | 'redis_unavailable'
+  | 'shutting_down'
+  | 'config_invalid'
+
+/** One problem with an input: a JSON pointer to the field and what is wrong with it. */
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+export interface ConveyorErrorOptions {
+  details?: FieldIssue[]
+  cause?: unknown
+}
+
+/**
+ * The one error type of Conveyor: a stable string `code` for programs, a message for
+ * people, and for validation failures the fields at fault.
+ */
+export class ConveyorError extends Error {
+  override readonly name = 'ConveyorError'
+  readonly code: ConveyorErrorCode
+  readonly details: FieldIssue[]
+
+  constructor(code: ConveyorErrorCode, message: string, options: ConveyorErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.details = options.details ?? []
+  }
+
+  /** Thrown by a handler, fails the job at once: no retries, straight to dead-letter. */
+  static permanent(message: string, cause?: unknown): ConveyorError {
+    return new ConveyorError('permanent_failure', message, { cause })
+  }
+}
+
+export function isConveyorError(err: unknown, code?: ConveyorErrorCode): err is ConveyorError {
+  return err instanceof ConveyorError && (code === undefined || err.code === code)
+}

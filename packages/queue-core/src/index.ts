@@ -1,0 +1,44 @@
+export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js'
+export type { RedisConnection } from './connection.js'
+export { DEFAULTS, type RetentionOptions } from './defaults.js'
+export {
+  ConveyorError,
+  isConveyorError,
+  type ConveyorErrorCode,
+  type FieldIssue,
+} from './errors.js'
+export type { HandlerMap, JobContext, JobHandler, JobInfo, WorkerEvents } from './job-context.js'
+export { isValidQueueName, PRIORITY_LEVELS, queueKeys, type QueueKeys } from './keys.js'
+export {
+  Queue,
+  type BulkJob,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type JobPage,
+  type QueueOptions,
+} from './queue.js'
+export {
+  defineJobTypes,
+  JobRegistry,
+  type JobTypeDefaults,
+  type JobTypeDefinition,
+  type JobTypeMap,
+  type JobTypeName,
+  type PayloadOf,
+} from './registry.js'
+export { builtinJobTypes } from './builtin-job-types.js'
+export { BackoffPolicy } from './schemas/backoff.js'
+export { ConvertPayload } from './schemas/convert.js'
+export { EmailPayload } from './schemas/email.js'
+export {
+  EnqueueOptions as EnqueueOptionsSchema,
+  JobEnvelope,
+  JobId,
+  JobSpec,
+  Priority,
+  Traceparent,
+} from './schemas/envelope.js'
+export { JOB_STATES, JobError, JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
+export { SmsPayload } from './schemas/sms.js'
+export { compileChecker, type Checker } from './validation.js'
+export { Worker, type WorkerOptions } from './worker.js'

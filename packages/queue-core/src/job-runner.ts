@@ -1,0 +1,130 @@
+import { backoffDelay } from './backoff.js'
+import { ConveyorError, isConveyorError } from './errors.js'
+import type { HandlerMap, JobContext, JobHandler } from './job-context.js'
+import type { JobRegistry, JobTypeMap } from './registry.js'
+import { JobSpec } from './schemas/envelope.js'
+import { compileChecker } from './validation.js'
+
+/** A job this worker holds a lease on, from reservation until its outcome is stored. */
+export interface HeldJob {
+  id: string
+  token: string
+  attempt: number
+  rawSpec: string | null
+  phase: 'buffered' | 'running' | 'settling'
+  controller?: AbortController
+}
+
+export type Outcome =
+  | { kind: 'completed'; result: string; type: string; maxAttempts: number }
+  | { kind: 'failed'; error: Error; retryDelay: number | null; type: string; maxAttempts: number }
+  /** the job is no longer ours (lease lost, released at shutdown): store nothing */
+  | { kind: 'abandoned'; type: string; maxAttempts: number }
+
+export interface RunEnv<M extends JobTypeMap> {
+  queue: string
+  registry: JobRegistry<M>
+  handlers: HandlerMap<M>
+  progress(job: HeldJob, value: unknown): Promise<void>
+}
+
+const checkSpec = compileChecker<JobSpec>(JobSpec)
+const ABANDON_CODES = new Set(['lease_lost', 'shutting_down'])
+const NO_RETRY_CODES = new Set(['permanent_failure', 'poison_message'])
+
+/** Reads a job as stored; anything unreadable is a poison message, never a crash. */
+function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>): JobSpec {
+  if (job.rawSpec === null) throw poison('the job has no spec (it was written to Redis by hand?)')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(job.rawSpec)
+  } catch (err) {
+    throw poison(`the job's spec is not JSON: ${(err as Error).message}`)
+  }
+  if (!checkSpec.check(parsed)) {
+    const why = checkSpec.issues(parsed).map((i) => `${i.path} ${i.message}`)
+    throw poison(`the job's spec is malformed: ${why.slice(0, 3).join('; ')}`)
+  }
+  if (registry.has(parsed.type)) {
+    try {
+      registry.parsePayload(parsed.type, parsed.payload)
+    } catch (err) {
+      throw poison(`the payload failed validation: ${(err as Error).message}`, err)
+    }
+  }
+  return parsed
+}
+
+function poison(message: string, cause?: unknown): ConveyorError {
+  return new ConveyorError('poison_message', message, { cause })
+}
+
+/**
+ * Runs one job's handler and decides what becomes of it. Never throws: every
+ * failure, including an unreadable job, becomes an outcome.
+ */
+export async function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Promise<Outcome> {
+  let spec: JobSpec | undefined
+  const controller = new AbortController()
+  job.controller = controller
+  let timer: NodeJS.Timeout | undefined
+  try {
+    spec = readSpec(job, env.registry)
+    const handler = env.handlers[spec.type] as JobHandler | undefined
+    if (!handler)
+      throw new ConveyorError('no_handler', `no handler for job type "${spec.type}" on this worker`)
+    const ctx: JobContext = {
+      id: job.id,
+      queue: env.queue,
+      type: spec.type,
+      payload: spec.payload,
+      attempt: job.attempt,
+      maxAttempts: spec.maxAttempts,
+      createdAt: spec.createdAt,
+      traceparent: spec.traceparent,
+      signal: controller.signal,
+      progress: (value) => env.progress(job, value),
+    }
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
+        once: true,
+      })
+    })
+    if (spec.timeout > 0) {
+      const ms = spec.timeout
+      timer = setTimeout(
+        () => controller.abort(new ConveyorError('job_timeout', `job timed out after ${ms} ms`)),
+        ms,
+      )
+    }
+    const value: unknown = await Promise.race([Promise.resolve().then(() => handler(ctx)), aborted])
+    const result = value === undefined ? '' : JSON.stringify(value)
+    return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
+  } catch (thrown) {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown))
+    const type = spec?.type ?? 'unknown'
+    const maxAttempts = spec?.maxAttempts ?? 1
+    if (isConveyorError(error) && ABANDON_CODES.has(error.code))
+      return { kind: 'abandoned', type, maxAttempts }
+    const final =
+      !spec ||
+      job.attempt >= spec.maxAttempts ||
+      (isConveyorError(error) && NO_RETRY_CODES.has(error.code))
+    const retryDelay = final || !spec ? null : backoffDelay(spec.backoff, job.attempt)
+    return { kind: 'failed', error, retryDelay, type, maxAttempts }
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+}
+
+/** The error as stored with the job: enough to debug it from the dead-letter list. */
+export function serializeError(error: Error, attempt: number): string {
+  const code = isConveyorError(error) ? error.code : (error as { code?: unknown }).code
+  return JSON.stringify({
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+    attempt,
+    failedAt: Date.now(),
+  })
+}

@@ -1,0 +1,293 @@
+import type { Redis } from 'ioredis'
+import { DEFAULT_BACKOFF } from './backoff.js'
+import { closeQuietly, connect, type RedisConnection } from './connection.js'
+import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
+import { ConveyorError } from './errors.js'
+import { newJobId } from './job-id.js'
+import { toJobRecord } from './job-record.js'
+import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
+import { EnqueueOptions as EnqueueOptionsSchema, type JobSpec } from './schemas/envelope.js'
+import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
+import { QueueScripts, type EnqueueArg, type Retention } from './scripts.js'
+import { compileChecker, type Checker } from './validation.js'
+
+export interface QueueOptions<M extends JobTypeMap> {
+  connection: RedisConnection
+  registry: JobRegistry<M>
+  /** default "default" */
+  name?: string
+  /** first part of every key; default "conveyor" */
+  prefix?: string
+  /** length of the events stream (approximate); 0 turns events off; default 10,000 */
+  eventsMaxLen?: number
+  retention?: RetentionOptions
+}
+
+/** Enqueue options as the TypeScript API takes them: `runAt` may be a Date. */
+export type EnqueueOptions = Omit<EnqueueOptionsSchema, 'runAt'> & { runAt?: number | Date }
+
+export type BulkJob<M extends JobTypeMap> = {
+  [K in JobTypeName<M>]: { type: K; payload: PayloadOf<M, K>; options?: EnqueueOptions }
+}[JobTypeName<M>]
+
+export interface EnqueueResult {
+  id: string
+  /** false when an idempotency key or job id matched a job that already exists */
+  created: boolean
+}
+
+export interface JobPage {
+  jobs: JobRecord[]
+  total: number
+}
+
+const checkOptions: Checker<EnqueueOptionsSchema> = compileChecker(EnqueueOptionsSchema)
+// Bulk enqueues go to Redis in slices, so that no single script holds Redis long.
+const BULK_SLICE = 500
+
+/** The producer's and operator's handle on one queue. */
+export class Queue<M extends JobTypeMap = JobTypeMap> {
+  readonly name: string
+  readonly keys: QueueKeys
+  readonly redis: Redis
+  private readonly owned: boolean
+  private readonly registry: JobRegistry<M>
+  private readonly scripts: QueueScripts
+  private readonly retention: Retention
+
+  constructor(options: QueueOptions<M>) {
+    this.name = options.name ?? DEFAULTS.queue
+    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.name)
+    const { client, owned } = connect(options.connection)
+    this.redis = client
+    this.owned = owned
+    this.registry = options.registry
+    this.retention = toRetention(options.retention)
+    this.scripts = new QueueScripts(
+      client,
+      scriptKeys(this.keys),
+      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    )
+  }
+
+  /** Validates and enqueues one job; throws ConveyorError('validation_failed') naming the field. */
+  async enqueue<K extends JobTypeName<M>>(
+    type: K,
+    payload: PayloadOf<M, K>,
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult> {
+    const arg = this.prepare({ type, payload, options }, '')
+    const [result] = await this.scripts.enqueue([arg])
+    if (!result) throw new Error('enqueue returned no result')
+    return result
+  }
+
+  /** Validates every job first (so one bad job enqueues none), then enqueues them all. */
+  async enqueueBulk(jobs: readonly BulkJob<M>[]): Promise<EnqueueResult[]> {
+    const args = jobs.map((j, i) => this.prepare(j, `/${i}`))
+    const slices: Promise<EnqueueResult[]>[] = []
+    for (let i = 0; i < args.length; i += BULK_SLICE) {
+      slices.push(this.scripts.enqueue(args.slice(i, i + BULK_SLICE)))
+    }
+    return (await Promise.all(slices)).flat()
+  }
+
+  /** Validates one job (errors point under `at`) and builds what the enqueue script takes. */
+  private prepare(
+    job: { type: string; payload: unknown; options?: EnqueueOptions | undefined },
+    at: string,
+  ): EnqueueArg {
+    const { type, payload, options } = job
+    this.registry.parsePayload(type, payload, at)
+    const opts =
+      options?.runAt instanceof Date ? { ...options, runAt: options.runAt.getTime() } : options
+    if (opts !== undefined) checkOptions.parse(opts, `${at}/options`)
+    const defaults = this.registry.definition(type).defaults ?? {}
+    const spec: JobSpec = {
+      type,
+      payload,
+      maxAttempts: opts?.maxAttempts ?? defaults.maxAttempts ?? DEFAULTS.maxAttempts,
+      backoff: opts?.backoff ?? defaults.backoff ?? DEFAULT_BACKOFF,
+      priority: opts?.priority ?? defaults.priority ?? DEFAULTS.priority,
+      timeout: opts?.timeout ?? defaults.timeout ?? DEFAULTS.timeout,
+      createdAt: Date.now(),
+    }
+    if (opts?.idempotencyKey !== undefined) spec.idempotencyKey = opts.idempotencyKey
+    if (opts?.traceparent !== undefined) spec.traceparent = opts.traceparent
+    return {
+      id: opts?.jobId ?? newJobId(),
+      spec: JSON.stringify(spec),
+      priority: spec.priority,
+      delay: opts?.delay ?? 0,
+      runAt: (opts?.runAt as number | undefined) ?? 0,
+      idempotencyKey: opts?.idempotencyKey ?? '',
+    }
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const [job] = await this.getJobs([id])
+    return job ?? null
+  }
+
+  /** Records in the order of `ids`; a missing job is null. */
+  async getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
+    if (ids.length === 0) return []
+    const k = this.keys
+    const replies = await this.redis
+      .pipeline()
+      .hmget(k.jobs, ...ids)
+      .hmget(k.st, ...ids)
+      .hmget(k.results, ...ids)
+      .hmget(k.progress, ...ids)
+      .hmget(k.errors, ...ids)
+      .exec()
+    const cols = (replies ?? []).map(([err, value]) => {
+      if (err) throw err
+      return value as (string | null)[]
+    })
+    return ids.map((id, i) =>
+      toJobRecord({
+        id,
+        queue: this.name,
+        spec: cols[0]?.[i] ?? null,
+        st: cols[1]?.[i] ?? null,
+        result: cols[2]?.[i] ?? null,
+        progress: cols[3]?.[i] ?? null,
+        error: cols[4]?.[i] ?? null,
+      }),
+    )
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const [queued, scheduled, retrying, active, completed, dead, cancelled, paused] =
+      await this.scripts.counts()
+    return {
+      queued: queued ?? 0,
+      scheduled: scheduled ?? 0,
+      retrying: retrying ?? 0,
+      active: active ?? 0,
+      completed: completed ?? 0,
+      dead: dead ?? 0,
+      cancelled: cancelled ?? 0,
+      paused: paused === 1,
+    }
+  }
+
+  /**
+   * One page of the jobs in a state. Queued jobs come in the order they will run;
+   * scheduled and retrying by due time; active by lease deadline; finished ones newest first.
+   */
+  async list(state: JobState, page: { offset?: number; limit?: number } = {}): Promise<JobPage> {
+    const offset = Math.max(0, page.offset ?? 0)
+    const limit = Math.min(Math.max(1, page.limit ?? 50), 1000)
+    const { ids, total } =
+      state === 'queued'
+        ? await this.listQueued(offset, limit)
+        : await this.listIndexed(state, offset, limit)
+    const jobs = (await this.getJobs(ids)).filter((j): j is JobRecord => j !== null)
+    return { jobs, total }
+  }
+
+  private async listIndexed(state: Exclude<JobState, 'queued'>, offset: number, limit: number) {
+    const k = this.keys
+    const index = {
+      scheduled: k.delayed,
+      retrying: k.retry,
+      active: k.leases,
+      completed: k.completed,
+      dead: k.dead,
+      cancelled: k.cancelled,
+    }[state]
+    const newestFirst = state === 'completed' || state === 'dead' || state === 'cancelled'
+    const [total, ids] = await Promise.all([
+      this.redis.zcard(index),
+      newestFirst
+        ? this.redis.zrange(index, offset, offset + limit - 1, 'REV')
+        : this.redis.zrange(index, offset, offset + limit - 1),
+    ])
+    return { ids, total }
+  }
+
+  private async listQueued(offset: number, limit: number) {
+    const lengths = await Promise.all(this.keys.ready.map((key) => this.redis.llen(key)))
+    const total = lengths.reduce((a, b) => a + b, 0)
+    const ranges: Promise<string[]>[] = []
+    let skip = offset
+    let want = limit
+    for (const [p, len] of lengths.entries()) {
+      if (want <= 0) break
+      if (skip >= len) {
+        skip -= len
+        continue
+      }
+      const take = Math.min(want, len - skip)
+      ranges.push(this.redis.lrange(this.keys.ready[p] ?? '', skip, skip + take - 1))
+      want -= take
+      skip = 0
+    }
+    return { ids: (await Promise.all(ranges)).flat(), total }
+  }
+
+  /** Puts a dead (or cancelled) job back in line with a fresh count of attempts. */
+  async retry(id: string): Promise<void> {
+    const [code] = await this.scripts.retryJobs([id])
+    expectDone(code ?? 0, id, 'only a dead or cancelled job can be retried')
+  }
+
+  /** Requeues every dead job; returns how many. */
+  async retryAll(): Promise<number> {
+    let total = 0
+    for (;;) {
+      const n = await this.scripts.retryDead(1000)
+      total += n
+      if (n < 1000) return total
+    }
+  }
+
+  /** Cancels a job that has not started (queued, scheduled or waiting for a retry). */
+  async cancel(id: string): Promise<void> {
+    expectDone(
+      await this.scripts.cancel(id),
+      id,
+      'only a queued, scheduled or retrying job can be cancelled',
+    )
+  }
+
+  /** Deletes a job that is not running, with its result and errors. */
+  async remove(id: string): Promise<void> {
+    expectDone(await this.scripts.remove(id), id, 'a running job cannot be removed')
+  }
+
+  async pause(): Promise<void> {
+    await this.scripts.pause(true)
+  }
+
+  async resume(): Promise<void> {
+    await this.scripts.pause(false)
+  }
+
+  async isPaused(): Promise<boolean> {
+    return (await this.redis.hget(this.keys.meta, 'paused')) === '1'
+  }
+
+  /** Applies retention now (workers do it on every heartbeat as well). */
+  async trim(): Promise<number> {
+    const { trimmed } = await this.scripts.recover({
+      maxStalls: DEFAULTS.maxStalls,
+      limit: 1000,
+      retention: this.retention,
+    })
+    return trimmed
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await closeQuietly(this.redis)
+  }
+}
+
+function expectDone(code: number, id: string, invalid: string): void {
+  if (code === 1) return
+  if (code === 0) throw new ConveyorError('job_not_found', `no job "${id}"`)
+  throw new ConveyorError('invalid_state', `job "${id}": ${invalid}`)
+}

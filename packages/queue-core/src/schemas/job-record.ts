@@ -1,0 +1,58 @@
+import Type, { type Static } from 'typebox'
+import { JobEnvelope } from './envelope.js'
+
+export const JOB_STATES = [
+  'queued',
+  'scheduled',
+  'active',
+  'retrying',
+  'completed',
+  'dead',
+  'cancelled',
+] as const
+export const JobState = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('scheduled'),
+  Type.Literal('active'),
+  Type.Literal('retrying'),
+  Type.Literal('completed'),
+  Type.Literal('dead'),
+  Type.Literal('cancelled'),
+])
+export type JobState = (typeof JOB_STATES)[number]
+
+export const JobError = Type.Object({
+  message: Type.String(),
+  code: Type.Optional(Type.String()),
+  stack: Type.Optional(Type.String()),
+  attempt: Type.Integer(),
+  failedAt: Type.Integer({ description: 'ms since the epoch' }),
+})
+export type JobError = Static<typeof JobError>
+
+/** What a reader sees of a job: its envelope, its state and what came of it so far. */
+export const JobRecord = Type.Intersect([
+  JobEnvelope,
+  Type.Object({
+    state: JobState,
+    stalls: Type.Integer({ minimum: 0 }),
+    startedAt: Type.Optional(Type.Integer()),
+    finishedAt: Type.Optional(Type.Integer()),
+    progress: Type.Optional(Type.Unknown()),
+    result: Type.Optional(Type.Unknown()),
+    lastError: Type.Optional(JobError),
+  }),
+])
+export type JobRecord = Static<typeof JobRecord>
+
+export const QueueCounts = Type.Object({
+  queued: Type.Integer(),
+  scheduled: Type.Integer(),
+  active: Type.Integer(),
+  retrying: Type.Integer(),
+  completed: Type.Integer(),
+  dead: Type.Integer(),
+  cancelled: Type.Integer(),
+  paused: Type.Boolean(),
+})
+export type QueueCounts = Static<typeof QueueCounts>

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { ScriptName } from './keys.js'
+
+/**
+ * Reads the Lua scripts shipped in the package's `lua/` folder and flattens their
+ * `--- @include "name"` lines (each include once per script). Reading at load time
+ * instead of generating a TypeScript module keeps the source of truth in `.lua`
+ * files with no build step between an edit and a test run.
+ */
+const LUA_DIR = new URL('../lua/', import.meta.url)
+const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
+
+export interface LoadedScript {
+  name: ScriptName
+  lua: string
+  sha: string
+}
+
+function flatten(source: string, seen: Set<string>): string {
+  return source.replace(INCLUDE, (_line, name: string) => {
+    if (seen.has(name)) return ''
+    seen.add(name)
+    const body = readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8')
+    return flatten(body, seen)
+  })
+}
+
+const cache = new Map<ScriptName, LoadedScript>()
+
+export function loadScript(name: ScriptName): LoadedScript {
+  let script = cache.get(name)
+  if (!script) {
+    const lua = flatten(readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8'), new Set())
+    script = { name, lua, sha: createHash('sha1').update(lua).digest('hex') }
+    cache.set(name, script)
+  }
+  return script
+}

@@ -1,0 +1,173 @@
+import type { Redis } from 'ioredis'
+import type { ScriptKeys, ScriptName } from './keys.js'
+import { loadScript } from './script-loader.js'
+
+export interface EnqueueArg {
+  id: string
+  spec: string
+  priority: number
+  delay: number
+  runAt: number
+  idempotencyKey: string
+}
+export interface Lease {
+  id: string
+  token: string
+}
+export interface ReservedRaw {
+  id: string
+  spec: string | null
+  attempts: number
+}
+export interface ReserveReply {
+  now: number
+  /** ms until the next scheduled job is due; -1 when none is (or the queue is paused) */
+  wait: number
+  jobs: ReservedRaw[]
+}
+export interface AckArg extends Lease {
+  result: string
+}
+export interface FailArg extends Lease {
+  error: string
+  /** -1 sends the job to dead-letter */
+  retryDelay: number
+}
+export interface Retention {
+  /** keep completed (and cancelled) jobs this long; 0 deletes them at once */
+  keepMs: number
+  /** and no more than this many; 0 = no cap */
+  keepCount: number
+}
+
+type Arg = string | number
+
+/**
+ * One typed wrapper per Lua script of one queue. Scripts run by EVALSHA; a server
+ * that does not know a script (restarted, flushed) gets it by EVAL once, which also
+ * caches it there.
+ */
+export class QueueScripts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: ScriptKeys,
+    private readonly eventsMaxLen: number,
+  ) {}
+
+  private async run(name: ScriptName, args: Arg[]): Promise<unknown> {
+    const script = loadScript(name)
+    const keys = this.keys[name]
+    try {
+      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args)
+    }
+  }
+
+  async enqueue(jobs: readonly EnqueueArg[]): Promise<{ id: string; created: boolean }[]> {
+    const args: Arg[] = [this.eventsMaxLen, jobs.length]
+    for (const j of jobs) args.push(j.id, j.spec, j.priority, j.delay, j.runAt, j.idempotencyKey)
+    const reply = (await this.run('enqueue', args)) as (string | number)[]
+    const out: { id: string; created: boolean }[] = []
+    for (let i = 0; i < reply.length; i += 2) {
+      out.push({ id: String(reply[i]), created: reply[i + 1] === 1 })
+    }
+    return out
+  }
+
+  async reserve(o: {
+    count: number
+    leaseMs: number
+    workerId: string
+    promoteLimit: number
+  }): Promise<ReserveReply> {
+    const reply = (await this.run('reserve', [
+      o.count,
+      o.leaseMs,
+      o.workerId,
+      this.eventsMaxLen,
+      o.promoteLimit,
+    ])) as (string | number | null)[]
+    const jobs: ReservedRaw[] = []
+    for (let i = 2; i < reply.length; i += 3) {
+      jobs.push({
+        id: String(reply[i]),
+        spec: reply[i + 1] as string | null,
+        attempts: Number(reply[i + 2]),
+      })
+    }
+    return { now: Number(reply[0]), wait: Number(reply[1]), jobs }
+  }
+
+  /** Returns the ids whose ack was refused (lease taken over). */
+  async ack(jobs: readonly AckArg[], retention: Retention): Promise<string[]> {
+    const args: Arg[] = [this.eventsMaxLen, retention.keepMs, retention.keepCount, jobs.length]
+    for (const j of jobs) args.push(j.id, j.token, j.result)
+    return (await this.run('ack', args)) as string[]
+  }
+
+  /** Returns the ids whose failure was refused (lease taken over). */
+  async fail(jobs: readonly FailArg[]): Promise<string[]> {
+    const args: Arg[] = [this.eventsMaxLen, jobs.length]
+    for (const j of jobs) args.push(j.id, j.token, j.error, j.retryDelay)
+    return (await this.run('fail', args)) as string[]
+  }
+
+  /** Renews the leases; returns the ids that are no longer this owner's. */
+  async extend(leaseMs: number, leases: readonly Lease[]): Promise<string[]> {
+    const args: Arg[] = [leaseMs]
+    for (const l of leases) args.push(l.id, l.token)
+    return (await this.run('extend', args)) as string[]
+  }
+
+  async progress(lease: Lease, progress: string): Promise<boolean> {
+    return (await this.run('progress', [this.eventsMaxLen, lease.id, lease.token, progress])) === 1
+  }
+
+  async release(leases: readonly Lease[]): Promise<number> {
+    const args: Arg[] = [this.eventsMaxLen]
+    for (const l of leases) args.push(l.id, l.token)
+    return (await this.run('release', args)) as number
+  }
+
+  async recover(o: { maxStalls: number; limit: number; retention: Retention }) {
+    const [recovered, dead, trimmed] = (await this.run('recover', [
+      o.maxStalls,
+      o.limit,
+      this.eventsMaxLen,
+      o.retention.keepMs,
+      o.retention.keepCount,
+    ])) as [number, number, number]
+    return { recovered, dead, trimmed }
+  }
+
+  /** One code per id: 1 requeued, 0 no such job, -1 neither dead nor cancelled. */
+  async retryJobs(ids: readonly string[]): Promise<number[]> {
+    return (await this.run('retry', [this.eventsMaxLen, 'ids', 0, ...ids])) as number[]
+  }
+
+  /** Requeues up to `limit` of the oldest dead jobs; returns how many. */
+  async retryDead(limit: number): Promise<number> {
+    const [n] = (await this.run('retry', [this.eventsMaxLen, 'dead', limit])) as [number]
+    return n
+  }
+
+  /** 1 cancelled, 0 no such job, -1 not cancellable (running or finished). */
+  async cancel(id: string): Promise<number> {
+    return (await this.run('cancel', [this.eventsMaxLen, id])) as number
+  }
+
+  /** 1 removed, 0 no such job, -1 running. */
+  async remove(id: string): Promise<number> {
+    return (await this.run('remove', [this.eventsMaxLen, id])) as number
+  }
+
+  async pause(paused: boolean): Promise<void> {
+    await this.run('pause', [this.eventsMaxLen, paused ? '1' : '0'])
+  }
+
+  async counts(): Promise<number[]> {
+    return (await this.run('counts', [])) as number[]
+  }
+}

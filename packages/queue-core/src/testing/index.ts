@@ -1,0 +1,6 @@
+export { startRedisServer } from './redis-server-process.js'
+export type { RedisServerHandle, RedisServerOptions } from './redis-server-process.js'
+export { acquireTestRedis } from './test-redis.js'
+export type { TestRedis, TestRedisSource } from './test-redis.js'
+export { uniquePrefix } from './unique-prefix.js'
+export { deletePrefix } from './cleanup.js'

@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { performance } from 'node:perf_hooks'
+import type { Redis } from 'ioredis'
+import { CompletionBatcher } from './completion-batcher.js'
+import { closeQuietly, connect, duplicate, type RedisConnection } from './connection.js'
+import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
+import { ConveyorError } from './errors.js'
+import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
+import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
+import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import type { JobRegistry, JobTypeMap } from './registry.js'
+import { QueueScripts, type ReservedRaw, type Retention } from './scripts.js'
+
+export interface WorkerOptions<M extends JobTypeMap> {
+  connection: RedisConnection
+  registry: JobRegistry<M>
+  handlers: HandlerMap<M>
+  /** default "default" */
+  queue?: string
+  prefix?: string
+  /** handlers running at once; default 1 */
+  concurrency?: number
+  /** jobs reserved ahead of free slots, so a slot never waits for a round trip; default = concurrency */
+  prefetch?: number
+  /** a job whose worker stops renewing its lease for this long is recovered; default 30 s */
+  leaseMs?: number
+  /** a job whose lease expires more often than this is dead-lettered; default 3 */
+  maxStalls?: number
+  /** the longest one blocking wait for work lasts before the worker looks again; default 5 s */
+  blockMs?: number
+  eventsMaxLen?: number
+  retention?: RetentionOptions
+  /** start fetching at once (default true); otherwise call run() */
+  autorun?: boolean
+}
+
+type State = 'idle' | 'running' | 'closing' | 'closed'
+
+/**
+ * Runs jobs of one queue. Reserves batches of jobs under a lease, runs up to
+ * `concurrency` handlers, stores outcomes in batches, renews its leases and recovers
+ * those of dead workers on a heartbeat, and shuts down gracefully on close().
+ */
+export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<WorkerEvents> {
+  readonly id = randomBytes(6).toString('hex')
+  readonly queue: string
+  readonly keys: QueueKeys
+  private readonly redis: Redis
+  private readonly blocking: Redis
+  private readonly owned: boolean
+  private readonly scripts: QueueScripts
+  private readonly retention: Retention
+  private readonly batcher: CompletionBatcher
+  private readonly env: RunEnv<M>
+  private readonly concurrency: number
+  private readonly capacity: number
+  private readonly leaseMs: number
+  private readonly maxStalls: number
+  private readonly blockMs: number
+  private readonly held = new Map<string, HeldJob>()
+  private buffer: HeldJob[] = []
+  private running = 0
+  private state: State = 'idle'
+  private loopDone: Promise<void> = Promise.resolve()
+  private slotWaiter: (() => void) | null = null
+  private idleWaiter: (() => void) | null = null
+  private heartbeatTimer: NodeJS.Timeout | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(options: WorkerOptions<M>) {
+    super()
+    this.queue = options.queue ?? DEFAULTS.queue
+    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.queue)
+    this.concurrency = Math.max(1, options.concurrency ?? 1)
+    this.capacity = this.concurrency + Math.max(0, options.prefetch ?? this.concurrency)
+    this.leaseMs = options.leaseMs ?? DEFAULTS.leaseMs
+    this.maxStalls = options.maxStalls ?? DEFAULTS.maxStalls
+    this.blockMs = options.blockMs ?? 5_000
+    this.retention = toRetention(options.retention)
+    // Commands from many jobs issued in one tick share one write to the socket.
+    const { client, owned } = connect(options.connection, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: null,
+    })
+    this.redis = client
+    this.owned = owned
+    this.blocking = duplicate(options.connection, {
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: false,
+    })
+    this.scripts = new QueueScripts(
+      client,
+      scriptKeys(this.keys),
+      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    )
+    this.batcher = new CompletionBatcher(this.scripts, this.retention, {
+      settled: (ids, refused) => this.settled(ids, refused),
+      error: (err) => this.reportError(err),
+    })
+    this.env = {
+      queue: this.queue,
+      registry: options.registry,
+      handlers: options.handlers,
+      progress: (job, value) => this.storeProgress(job, value),
+    }
+    if (options.autorun !== false) this.run()
+  }
+
+  /** Starts fetching jobs (done by the constructor unless autorun is false). */
+  run(): void {
+    if (this.state !== 'idle') return
+    this.state = 'running'
+    this.loopDone = this.fetchLoop()
+    this.scheduleHeartbeat(0)
+  }
+
+  /** Jobs whose handler is running right now. */
+  get activeCount(): number {
+    return this.running
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (this.state === 'running') {
+      const want = this.capacity - this.running - this.buffer.length
+      if (want <= 0) {
+        await new Promise<void>((resolve) => (this.slotWaiter = resolve))
+        continue
+      }
+      try {
+        const reply = await this.scripts.reserve({
+          count: want,
+          leaseMs: this.leaseMs,
+          workerId: this.id,
+          promoteLimit: 1000,
+        })
+        if (reply.jobs.length > 0) {
+          for (const raw of reply.jobs) this.accept(raw)
+          this.dispatch()
+          continue
+        }
+        if (this.state !== 'running') break
+        const waitMs =
+          reply.wait < 0 ? this.blockMs : Math.min(Math.max(reply.wait, 5), this.blockMs)
+        await this.blocking.blpop(this.keys.wake, waitMs / 1000)
+      } catch (err) {
+        if (this.state !== 'running') break
+        this.reportError(err)
+        await sleep(500)
+      }
+    }
+  }
+
+  private accept(raw: ReservedRaw): void {
+    const job: HeldJob = {
+      id: raw.id,
+      token: `${this.id}:${raw.attempts}`,
+      attempt: raw.attempts,
+      rawSpec: raw.spec,
+      phase: 'buffered',
+    }
+    this.held.set(job.id, job)
+    this.buffer.push(job)
+  }
+
+  private dispatch(): void {
+    while (this.running < this.concurrency && this.buffer.length > 0 && this.state === 'running') {
+      const job = this.buffer.shift()
+      if (job) void this.execute(job)
+    }
+  }
+
+  private async execute(job: HeldJob): Promise<void> {
+    this.running += 1
+    job.phase = 'running'
+    const started = performance.now()
+    const info: JobInfo = { id: job.id, type: '', attempt: job.attempt, maxAttempts: 0 }
+    if (this.listenerCount('active') > 0) this.emit('active', info)
+    const outcome = await runJob(job, this.env)
+    const durationMs = performance.now() - started
+    this.running -= 1
+    this.settle(job, outcome, info, durationMs)
+    this.dispatch()
+    this.slotWaiter?.()
+    this.slotWaiter = null
+    if (this.running === 0) this.idleWaiter?.()
+  }
+
+  private settle(job: HeldJob, outcome: Outcome, info: JobInfo, durationMs: number): void {
+    info.type = outcome.type
+    info.maxAttempts = outcome.maxAttempts
+    if (outcome.kind === 'abandoned' || this.held.get(job.id) !== job) {
+      this.held.delete(job.id)
+      return
+    }
+    job.phase = 'settling'
+    if (outcome.kind === 'completed') {
+      this.batcher.ack({ id: job.id, token: job.token, result: outcome.result })
+      this.emit(
+        'completed',
+        info,
+        outcome.result === '' ? undefined : JSON.parse(outcome.result),
+        durationMs,
+      )
+    } else {
+      this.batcher.fail({
+        id: job.id,
+        token: job.token,
+        error: serializeError(outcome.error, job.attempt),
+        retryDelay: outcome.retryDelay ?? -1,
+      })
+      this.emit('failed', info, outcome.error, { retryDelay: outcome.retryDelay, durationMs })
+    }
+  }
+
+  private settled(ids: readonly string[], refused: readonly string[]): void {
+    for (const id of ids) this.held.delete(id)
+    if (refused.length > 0) this.emit('lease-lost', [...refused])
+  }
+
+  private async storeProgress(job: HeldJob, value: unknown): Promise<void> {
+    const stored = await this.scripts.progress(job, JSON.stringify(value ?? null))
+    if (!stored) this.loseLeases([job.id])
+  }
+
+  private loseLeases(ids: readonly string[]): void {
+    for (const id of ids) {
+      const job = this.held.get(id)
+      if (!job) continue
+      this.held.delete(id)
+      if (job.phase === 'buffered') this.buffer = this.buffer.filter((j) => j !== job)
+      job.controller?.abort(
+        new ConveyorError('lease_lost', `the lease on job ${id} was taken over`),
+      )
+    }
+    if (ids.length > 0) this.emit('lease-lost', [...ids])
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), delayMs)
+    this.heartbeatTimer.unref()
+  }
+
+  /** Renews this worker's leases, recovers expired ones of other workers and trims. */
+  private async heartbeat(): Promise<void> {
+    try {
+      const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
+      const [lost] = await Promise.all([
+        leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
+        this.scripts.recover({ maxStalls: this.maxStalls, limit: 1000, retention: this.retention }),
+      ])
+      this.loseLeases(lost)
+    } catch (err) {
+      if (this.state === 'running') this.reportError(err)
+    }
+    if (this.state === 'running' || this.state === 'closing')
+      this.scheduleHeartbeat(this.leaseMs / 3)
+  }
+
+  private reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err)
+  }
+
+  /**
+   * Graceful shutdown: stop fetching, give back prefetched jobs, let running handlers
+   * finish within `timeout` ms, then abort and give back the rest, store outcomes and
+   * close the connections. Safe to call more than once.
+   */
+  close(options: { timeout?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.timeout ?? 30_000)
+    return this.closing
+  }
+
+  private async shutdown(timeout: number): Promise<void> {
+    const wasRunning = this.state === 'running'
+    this.state = 'closing'
+    this.blocking.disconnect()
+    this.slotWaiter?.()
+    await this.loopDone
+    const deadline = Date.now() + timeout
+    await this.releaseJobs(this.buffer.splice(0))
+    if (this.running > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => (this.idleWaiter = resolve)),
+        sleep(timeout),
+      ])
+    }
+    const stuck = [...this.held.values()].filter((j) => j.phase === 'running')
+    for (const job of stuck)
+      job.controller?.abort(new ConveyorError('shutting_down', 'the worker is shutting down'))
+    await this.releaseJobs(stuck)
+    await this.batcher.drain(Math.max(1_000, deadline - Date.now()))
+    clearTimeout(this.heartbeatTimer)
+    this.state = 'closed'
+    if (this.owned) await closeQuietly(this.redis)
+    if (!wasRunning) this.blocking.disconnect()
+  }
+
+  private async releaseJobs(jobs: HeldJob[]): Promise<void> {
+    if (jobs.length === 0) return
+    for (const job of jobs) this.held.delete(job.id)
+    try {
+      await this.scripts.release(jobs)
+    } catch (err) {
+      // Not given back: their leases expire and recovery returns them to the queue.
+      this.reportError(err)
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
