@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis'
+import { closeQuietly, connect, type RedisConnection } from './connection.js'
+import { DEFAULTS } from './defaults.js'
+import { queueKeys, type QueueKeys } from './keys.js'
+
+/** One entry of a queue's events stream: what happened to which jobs. */
+export interface QueueEvent {
+  /** the stream entry id, to resume reading after it */
+  cursor: string
+  event: string
+  ids: string[]
+  /** set on `progress` events */
+  progress?: unknown
+}
+
+export interface QueueEventsOptions {
+  connection: RedisConnection
+  queue?: string
+  prefix?: string
+}
+
+/**
+ * Follows a queue's events stream (for an API's server-sent events or a dashboard).
+ * It holds its own connection, because a blocking read ties a connection up.
+ */
+export class QueueEvents {
+  readonly keys: QueueKeys
+  private readonly redis: Redis
+  private readonly owned: boolean
+
+  constructor(options: QueueEventsOptions) {
+    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, options.queue ?? DEFAULTS.queue)
+    const { client, owned } = connect(options.connection, { maxRetriesPerRequest: null })
+    this.redis = client
+    this.owned = owned
+  }
+
+  /** The cursor of the newest entry, to follow only what happens from now on. */
+  async latest(): Promise<string> {
+    const [entry] = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][]
+    return entry?.[0] ?? '0-0'
+  }
+
+  /** Entries after `cursor`; waits up to blockMs for one when there are none yet. */
+  async read(
+    cursor: string,
+    options: { blockMs?: number; count?: number } = {},
+  ): Promise<QueueEvent[]> {
+    const count = options.count ?? 100
+    const reply =
+      options.blockMs === undefined
+        ? await this.redis.xread('COUNT', count, 'STREAMS', this.keys.events, cursor)
+        : await this.redis.xread(
+            'COUNT',
+            count,
+            'BLOCK',
+            options.blockMs,
+            'STREAMS',
+            this.keys.events,
+            cursor,
+          )
+    const entries = reply?.[0]?.[1] ?? []
+    return entries.map(([id, fields]) => parseEntry(id, fields))
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await closeQuietly(this.redis)
+    else this.redis.disconnect()
+  }
+}
+
+function parseEntry(cursor: string, fields: string[]): QueueEvent {
+  const out: QueueEvent = { cursor, event: '', ids: [] }
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]
+    const value = fields[i + 1] ?? ''
+    if (name === 'event') out.event = value
+    else if (name === 'ids') out.ids = value === '' ? [] : value.split(',')
+    else if (name === 'progress') {
+      try {
+        out.progress = JSON.parse(value)
+      } catch {
+        out.progress = value
+      }
+    }
+  }
+  return out
+}
