@@ -1,8 +1,8 @@
-import type { AckArg, FailArg, QueueScripts, Retention } from './scripts.js'
+import type { AckArg, FailArg, Lease, QueueScripts, Retention } from './scripts.js'
 
 export interface BatcherHooks {
   /** the jobs' outcome was stored (refused: their lease had been taken over) */
-  settled(ids: readonly string[], refused: readonly string[]): void
+  settled(leases: readonly Lease[], refused: readonly string[]): void
   error(err: unknown): void
 }
 
@@ -87,12 +87,9 @@ export class CompletionBatcher {
     await Promise.all(calls)
   }
 
-  private stored(items: readonly { id: string }[], refused: string[]): void {
+  private stored(items: readonly Lease[], refused: string[]): void {
     this.retryMs = 100
-    this.hooks.settled(
-      items.map((i) => i.id),
-      refused,
-    )
+    this.hooks.settled(items, refused)
   }
 
   private putBack<T>(err: unknown, items: T[], into: T[]): void {

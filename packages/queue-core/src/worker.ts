@@ -10,7 +10,7 @@ import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
 import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
-import { QueueScripts, type ReservedRaw, type Retention } from './scripts.js'
+import { QueueScripts, type Lease, type ReservedRaw, type Retention } from './scripts.js'
 
 export interface WorkerOptions<M extends JobTypeMap> {
   connection: RedisConnection
@@ -95,7 +95,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
     )
     this.batcher = new CompletionBatcher(this.scripts, this.retention, {
-      settled: (ids, refused) => this.settled(ids, refused),
+      settled: (leases, refused) => this.settled(leases, refused),
       error: (err) => this.reportError(err),
     })
     this.env = {
@@ -159,6 +159,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       rawSpec: raw.spec,
       phase: 'buffered',
     }
+    // Reserved again while an older attempt is still held here: that attempt's lease
+    // was taken over (it expired and was recovered), so stop it.
+    const older = this.held.get(job.id)
+    if (older) this.loseLeases([older])
     this.held.set(job.id, job)
     this.buffer.push(job)
   }
@@ -190,7 +194,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     info.type = outcome.type
     info.maxAttempts = outcome.maxAttempts
     if (outcome.kind === 'abandoned' || this.held.get(job.id) !== job) {
-      this.held.delete(job.id)
+      this.forget(job)
       return
     }
     job.phase = 'settling'
@@ -213,27 +217,41 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
   }
 
-  private settled(ids: readonly string[], refused: readonly string[]): void {
-    for (const id of ids) this.held.delete(id)
+  /** Outcomes stored (or refused): forget those leases, unless the id was reserved anew since. */
+  private settled(leases: readonly Lease[], refused: readonly string[]): void {
+    for (const lease of leases) this.forget(lease)
     if (refused.length > 0) this.emit('lease-lost', [...refused])
+  }
+
+  private forget(lease: Lease): HeldJob | undefined {
+    const job = this.held.get(lease.id)
+    if (job?.token !== lease.token) return undefined
+    this.held.delete(lease.id)
+    return job
   }
 
   private async storeProgress(job: HeldJob, value: unknown): Promise<void> {
     const stored = await this.scripts.progress(job, JSON.stringify(value ?? null))
-    if (!stored) this.loseLeases([job.id])
+    if (!stored) this.loseLeases([job])
   }
 
-  private loseLeases(ids: readonly string[]): void {
-    for (const id of ids) {
-      const job = this.held.get(id)
-      if (!job) continue
-      this.held.delete(id)
+  /**
+   * Leases Redis says are no longer ours: abort those handlers. A lease whose outcome is
+   * already on its way to Redis, or whose id this worker has reserved anew, is left alone.
+   */
+  private loseLeases(leases: readonly Lease[]): void {
+    const gone: string[] = []
+    for (const lease of leases) {
+      const job = this.held.get(lease.id)
+      if (job?.token !== lease.token || job.phase === 'settling') continue
+      this.held.delete(lease.id)
+      gone.push(lease.id)
       if (job.phase === 'buffered') this.buffer = this.buffer.filter((j) => j !== job)
       job.controller?.abort(
-        new ConveyorError('lease_lost', `the lease on job ${id} was taken over`),
+        new ConveyorError('lease_lost', `the lease on job ${lease.id} was taken over`),
       )
     }
-    if (ids.length > 0) this.emit('lease-lost', [...ids])
+    if (gone.length > 0) this.emit('lease-lost', gone)
   }
 
   private scheduleHeartbeat(delayMs: number): void {
@@ -249,7 +267,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.scripts.recover({ maxStalls: this.maxStalls, limit: 1000, retention: this.retention }),
       ])
-      this.loseLeases(lost)
+      // Judge each lost id by the token it was renewed with, not by what is held now.
+      const sent = new Map(leases.map((l) => [l.id, l.token]))
+      this.loseLeases(lost.map((id) => ({ id, token: sent.get(id) ?? '' })))
     } catch (err) {
       if (this.state === 'running') this.reportError(err)
     }
@@ -298,7 +318,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
 
   private async releaseJobs(jobs: HeldJob[]): Promise<void> {
     if (jobs.length === 0) return
-    for (const job of jobs) this.held.delete(job.id)
+    for (const job of jobs) this.forget(job)
     try {
       await this.scripts.release(jobs)
     } catch (err) {
