@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import type { Redis } from 'ioredis'
 import { DEFAULT_BACKOFF } from './backoff.js'
 import { closeQuietly, connect, type RedisConnection } from './connection.js'
@@ -47,7 +48,7 @@ const checkOptions: Checker<EnqueueOptionsSchema> = compileChecker(EnqueueOption
 const BULK_SLICE = 500
 
 /** The producer's and operator's handle on one queue. */
-export class Queue<M extends JobTypeMap = JobTypeMap> {
+export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ error: [unknown] }> {
   readonly name: string
   readonly keys: QueueKeys
   readonly redis: Redis
@@ -57,11 +58,16 @@ export class Queue<M extends JobTypeMap = JobTypeMap> {
   private readonly retention: Retention
 
   constructor(options: QueueOptions<M>) {
+    super()
     this.name = options.name ?? DEFAULTS.queue
     this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.name)
     const { client, owned } = connect(options.connection)
     this.redis = client
     this.owned = owned
+    // Connection errors go to the 'error' event (if anyone listens); commands issued
+    // meanwhile reject on their own, and ioredis reconnects by itself.
+    if (owned)
+      client.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err))
     this.registry = options.registry
     this.retention = toRetention(options.retention)
     this.scripts = new QueueScripts(

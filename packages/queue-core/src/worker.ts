@@ -94,6 +94,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       scriptKeys(this.keys),
       options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
     )
+    // Connection errors (an outage, a restart) go to the 'error' event; ioredis
+    // reconnects by itself and the worker carries on.
+    this.blocking.on('error', (err) => this.reportError(err))
+    if (owned) client.on('error', (err) => this.reportError(err))
     this.batcher = new CompletionBatcher(this.scripts, this.retention, {
       settled: (leases, refused) => this.settled(leases, refused),
       error: (err) => this.reportError(err),
@@ -292,28 +296,33 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   }
 
   private async shutdown(timeout: number): Promise<void> {
-    const wasRunning = this.state === 'running'
+    const deadline = Date.now() + timeout
+    const left = () => Math.max(0, deadline - Date.now())
     this.state = 'closing'
+    // Interrupts a blocking wait; with Redis away the loop may still hang on a reserve
+    // that ioredis holds for resending, hence every wait below is bounded.
     this.blocking.disconnect()
     this.slotWaiter?.()
-    await this.loopDone
-    const deadline = Date.now() + timeout
-    await this.releaseJobs(this.buffer.splice(0))
+    await Promise.race([this.loopDone, sleep(left())])
+    await bounded(this.releaseJobs(this.buffer.splice(0)), left())
     if (this.running > 0) {
       await Promise.race([
         new Promise<void>((resolve) => (this.idleWaiter = resolve)),
-        sleep(timeout),
+        sleep(left()),
       ])
     }
     const stuck = [...this.held.values()].filter((j) => j.phase === 'running')
     for (const job of stuck)
       job.controller?.abort(new ConveyorError('shutting_down', 'the worker is shutting down'))
-    await this.releaseJobs(stuck)
-    await this.batcher.drain(Math.max(1_000, deadline - Date.now()))
+    // Jobs not given back in time are not lost: their leases expire and are recovered.
+    await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
+    await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
     this.state = 'closed'
-    if (this.owned) await closeQuietly(this.redis)
-    if (!wasRunning) this.blocking.disconnect()
+    if (this.owned) {
+      if (this.redis.status === 'ready') await bounded(closeQuietly(this.redis), 1_000)
+      this.redis.disconnect()
+    }
   }
 
   private async releaseJobs(jobs: HeldJob[]): Promise<void> {
@@ -326,6 +335,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.reportError(err)
     }
   }
+}
+
+/** Waits for `work` at most `ms`; it may go on in the background. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  await Promise.race([work.then(() => undefined), sleep(ms)])
 }
 
 function sleep(ms: number): Promise<void> {
