@@ -6,5 +6,11 @@ import { SmsPayload } from './schemas/sms.js'
 export const builtinJobTypes = {
   email: { schema: EmailPayload, description: 'Send an email (SMTP or the dev outbox)' },
   sms: { schema: SmsPayload, description: 'Send an SMS through the configured provider' },
-  convert: { schema: ConvertPayload, description: 'Convert an uploaded file to another format' },
+  convert: {
+    schema: ConvertPayload,
+    // Conversions are slow and CPU-bound: their own queue keeps emails and SMS flowing.
+    queue: 'convert',
+    defaults: { timeout: 300_000 },
+    description: 'Convert an uploaded file to another format',
+  },
 } as const

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from 'typebox'
 import { ConveyorError } from './errors.js'
+import { isValidQueueName } from './keys.js'
 import type { BackoffPolicy } from './schemas/backoff.js'
 import { compileChecker, type Checker } from './validation.js'
 
@@ -15,6 +16,8 @@ export interface JobTypeDefaults {
 export interface JobTypeDefinition<S extends TSchema = TSchema> {
   schema: S
   defaults?: JobTypeDefaults
+  /** the queue its jobs go to, so that slow work does not hold up quick work; default "default" */
+  queue?: string
   description?: string
 }
 
@@ -37,12 +40,28 @@ export class JobRegistry<M extends JobTypeMap = JobTypeMap> {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
         throw new ConveyorError('config_invalid', `invalid job type name "${name}"`)
       }
+      if (def.queue !== undefined && !isValidQueueName(def.queue)) {
+        throw new ConveyorError(
+          'config_invalid',
+          `job type "${name}": invalid queue "${def.queue}"`,
+        )
+      }
       this.checkers.set(name, compileChecker(def.schema))
     }
   }
 
   has(type: string): type is JobTypeName<M> {
     return this.checkers.has(type)
+  }
+
+  /** The queue a job type's jobs go to. */
+  queueOf(type: JobTypeName<M>): string {
+    return this.definition(type).queue ?? 'default'
+  }
+
+  /** Every queue some job type goes to. */
+  queues(): string[] {
+    return [...new Set(this.names().map((t) => this.queueOf(t)))]
   }
 
   names(): JobTypeName<M>[] {

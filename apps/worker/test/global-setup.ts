@@ -1,0 +1,12 @@
+import { provideTestRedis } from '@conveyor/queue-core/testing'
+import type { TestProject } from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string
+  }
+}
+
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return provideTestRedis(project, 'worker')
+}

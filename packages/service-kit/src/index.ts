@@ -1,0 +1,15 @@
+export { loadConfig, redactUrl, splitList, type Env } from './env-config.js'
+export {
+  DATA_FORMATS,
+  IMAGE_FORMATS,
+  isImageFormat,
+  isSupportedConversion,
+  normalizeFormat,
+  sniffFormat,
+  SUPPORTED_CONVERSIONS,
+  type FileFormat,
+} from './formats.js'
+export { jobRegistry, type ConveyorJobTypes } from './job-catalog.js'
+export { createLogger, REDACT_PATHS, type Logger } from './logger.js'
+export { onShutdown } from './shutdown.js'
+export { Storage, UPLOAD_ID, type UploadMeta } from './storage.js'
