@@ -10,6 +10,7 @@ KEYS[7]  errors    hash
 KEYS[8]  idem      hash
 KEYS[9]  ikeys     hash
 KEYS[10] events    stream
+KEYS[11] stats     hash   totals for metrics
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  keep at most this many completed jobs (0 = no cap)
@@ -50,5 +51,6 @@ for i = 0, n - 1 do
 end
 
 if keepMs > 0 then trim_finished(k, KEYS[3], now, keepMs, keepCount, n + 100) end
+if #done > 0 then redis.call('HINCRBY', KEYS[11], 'completed', #done) end
 emit(KEYS[10], maxLen, 'completed', done)
 return refused

@@ -8,6 +8,7 @@ KEYS[4]  dead      zset   id -> dead-since ms
 KEYS[5]  errors    hash   id -> last error JSON
 KEYS[6]  events    stream
 KEYS[7]  wake      list
+KEYS[8]  stats     hash   totals for metrics
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
 then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead)
@@ -45,6 +46,11 @@ for i = 0, n - 1 do
   end
 end
 
+if #retrying + #dead > 0 then
+  redis.call('HINCRBY', KEYS[8], 'failed', #retrying + #dead)
+  if #retrying > 0 then redis.call('HINCRBY', KEYS[8], 'retried', #retrying) end
+  if #dead > 0 then redis.call('HINCRBY', KEYS[8], 'dead', #dead) end
+end
 emit(KEYS[6], maxLen, 'retrying', retrying)
 emit(KEYS[6], maxLen, 'dead', dead)
 if #retrying > 0 then wake(KEYS[7]) end

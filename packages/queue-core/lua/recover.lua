@@ -15,6 +15,7 @@ KEYS[11] progress  hash
 KEYS[12] idem      hash
 KEYS[13] ikeys     hash
 KEYS[14..23] ready:0..ready:9 lists
+KEYS[24] stats     hash   totals for metrics
 ARGV[1]  max stalls (a job that stalls more often than this is dead)
 ARGV[2]  max jobs per call
 ARGV[3]  events max length
@@ -68,6 +69,10 @@ if keepMs > 0 then
     + trim_finished(k, KEYS[8], now, keepMs, keepCount, limit)
 end
 
+if #recovered + #dead > 0 then
+  redis.call('HINCRBY', KEYS[24], 'stalled', #recovered + #dead)
+  if #dead > 0 then redis.call('HINCRBY', KEYS[24], 'dead', #dead) end
+end
 emit(KEYS[5], maxLen, 'stalled', recovered)
 emit(KEYS[5], maxLen, 'dead', dead)
 if #recovered > 0 then wake(KEYS[6]) end

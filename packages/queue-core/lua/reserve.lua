@@ -14,7 +14,8 @@ ARGV[2]  lease ms
 ARGV[3]  worker id (the owner token is worker id .. ':' .. attempt)
 ARGV[4]  events max length
 ARGV[5]  max jobs to promote per call
-Returns: { now, wait, id1, spec1, attempts1, id2, ... } where wait is -1 when
+Returns: { now, wait, id1, spec1, attempts1, runAt1, id2, ... } where runAt is
+  when the job became due (enqueue, delay or retry time), and wait is -1 when
   nothing is scheduled (or the queue is paused), else the ms until the next
   scheduled job is due (0 when jobs were returned or are due now).
   spec is false for a job whose spec is missing (the worker dead-letters it).
@@ -72,6 +73,7 @@ for p = 0, 9 do
         out[#out + 1] = id
         out[#out + 1] = redis.call('HGET', KEYS[2], id)
         out[#out + 1] = r.attempts
+        out[#out + 1] = r.runAt
       end
     end
   end

@@ -41,5 +41,6 @@ export {
 export { JOB_STATES, JobError, JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
 export { SmsPayload } from './schemas/sms.js'
 export { compileChecker, type Checker } from './validation.js'
+export { HISTOGRAM_BUCKETS_MS, type Histogram, type QueueMetrics } from './metrics.js'
 export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './queue-events.js'
 export { Worker, type WorkerOptions } from './worker.js'

@@ -11,6 +11,10 @@ export interface HeldJob {
   token: string
   attempt: number
   rawSpec: string | null
+  /** ms from due to reservation, on the Redis clock */
+  waitMs: number
+  /** performance.now() at reservation, to add the time spent in the prefetch buffer */
+  reservedAt: number
   phase: 'buffered' | 'running' | 'settling'
   controller?: AbortController
 }

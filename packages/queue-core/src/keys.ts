@@ -22,6 +22,8 @@ export interface QueueKeys {
   cancelled: string
   events: string
   wake: string
+  /** totals and histogram buckets for metrics */
+  stats: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -55,6 +57,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     cancelled: `${base}cancelled`,
     events: `${base}events`,
     wake: `${base}wake`,
+    stats: `${base}stats`,
     ready,
   }
 }
@@ -76,8 +79,9 @@ export function scriptKeys(k: QueueKeys) {
       k.idem,
       k.ikeys,
       k.events,
+      k.stats,
     ],
-    fail: [k.st, k.leases, k.retry, k.dead, k.errors, k.events, k.wake],
+    fail: [k.st, k.leases, k.retry, k.dead, k.errors, k.events, k.wake, k.stats],
     extend: [k.st, k.leases],
     progress: [k.st, k.progress, k.events],
     release: [k.st, k.leases, k.events, k.wake, ...ready],
@@ -96,6 +100,7 @@ export function scriptKeys(k: QueueKeys) {
       k.idem,
       k.ikeys,
       ...ready,
+      k.stats,
     ],
     retry: [k.st, k.dead, k.cancelled, k.events, k.wake, ...ready],
     cancel: [k.st, k.delayed, k.retry, k.cancelled, k.events, ...ready],

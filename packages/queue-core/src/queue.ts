@@ -5,7 +5,8 @@ import { closeQuietly, connect, type RedisConnection } from './connection.js'
 import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import { newJobId } from './job-id.js'
-import { toJobRecord } from './job-record.js'
+import { decodeStoredRecord, toJobRecord } from './job-record.js'
+import { decodeStats, type QueueMetrics } from './metrics.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import { EnqueueOptions as EnqueueOptionsSchema, type JobSpec } from './schemas/envelope.js'
@@ -263,6 +264,39 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   /** Deletes a job that is not running, with its result and errors. */
   async remove(id: string): Promise<void> {
     expectDone(await this.scripts.remove(id), id, 'a running job cannot be removed')
+  }
+
+  /**
+   * Counts, totals, the age of the oldest queued job and the duration and wait
+   * histograms of every worker of this queue (as of their last heartbeat).
+   */
+  async metrics(): Promise<QueueMetrics> {
+    const k = this.keys
+    const heads = this.redis.pipeline().time().hgetall(k.stats)
+    for (const key of k.ready) heads.lindex(key, 0)
+    const [counts, replies] = await Promise.all([this.counts(), heads.exec()])
+    const values = (replies ?? []).map(([err, value]) => {
+      if (err) throw err
+      return value
+    })
+    const [time, stats, ...headIds] = values as [
+      [string, string],
+      Record<string, string>,
+      ...(string | null)[],
+    ]
+    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
+    const ids = headIds.filter((id): id is string => id !== null)
+    const records = ids.length > 0 ? await this.redis.hmget(k.st, ...ids) : []
+    let oldest: number | null = null
+    for (const raw of records) {
+      const rec = raw === null ? null : decodeStoredRecord(raw)
+      if (rec && (oldest === null || rec.runAt < oldest)) oldest = rec.runAt
+    }
+    return {
+      counts,
+      oldestQueuedAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+      ...decodeStats(stats),
+    }
   }
 
   async pause(): Promise<void> {

@@ -18,6 +18,8 @@ export interface ReservedRaw {
   id: string
   spec: string | null
   attempts: number
+  /** when the job became due, ms on the Redis clock */
+  runAt: number
 }
 export interface ReserveReply {
   now: number
@@ -90,11 +92,12 @@ export class QueueScripts {
       o.promoteLimit,
     ])) as (string | number | null)[]
     const jobs: ReservedRaw[] = []
-    for (let i = 2; i < reply.length; i += 3) {
+    for (let i = 2; i < reply.length; i += 4) {
       jobs.push({
         id: String(reply[i]),
         spec: reply[i + 1] as string | null,
         attempts: Number(reply[i + 2]),
+        runAt: Number(reply[i + 3]),
       })
     }
     return { now: Number(reply[0]), wait: Number(reply[1]), jobs }

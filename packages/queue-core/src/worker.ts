@@ -9,6 +9,7 @@ import { ConveyorError } from './errors.js'
 import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
 import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import { HistogramRecorder } from './metrics.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
 import { QueueScripts, type Lease, type ReservedRaw, type Retention } from './scripts.js'
 
@@ -52,6 +53,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly scripts: QueueScripts
   private readonly retention: Retention
   private readonly batcher: CompletionBatcher
+  private readonly histograms = new HistogramRecorder()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
   private readonly capacity: number
@@ -139,7 +141,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
           promoteLimit: 1000,
         })
         if (reply.jobs.length > 0) {
-          for (const raw of reply.jobs) this.accept(raw)
+          for (const raw of reply.jobs) this.accept(raw, reply.now)
           this.dispatch()
           continue
         }
@@ -155,12 +157,14 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
   }
 
-  private accept(raw: ReservedRaw): void {
+  private accept(raw: ReservedRaw, now: number): void {
     const job: HeldJob = {
       id: raw.id,
       token: `${this.id}:${raw.attempts}`,
       attempt: raw.attempts,
       rawSpec: raw.spec,
+      waitMs: now - raw.runAt,
+      reservedAt: performance.now(),
       phase: 'buffered',
     }
     // Reserved again while an older attempt is still held here: that attempt's lease
@@ -186,6 +190,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     if (this.listenerCount('active') > 0) this.emit('active', info)
     const outcome = await runJob(job, this.env)
     const durationMs = performance.now() - started
+    if (outcome.kind !== 'abandoned') {
+      this.histograms.record(durationMs, job.waitMs + (started - job.reservedAt))
+    }
     this.running -= 1
     this.settle(job, outcome, info, durationMs)
     this.dispatch()
@@ -270,6 +277,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       const [lost] = await Promise.all([
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.scripts.recover({ maxStalls: this.maxStalls, limit: 1000, retention: this.retention }),
+        this.histograms.flush(this.redis, this.keys.stats),
       ])
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
@@ -318,6 +326,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
+    await bounded(
+      this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),
+      1_000,
+    )
     this.state = 'closed'
     if (this.owned) {
       if (this.redis.status === 'ready') await bounded(closeQuietly(this.redis), 1_000)
