@@ -1,5 +1,6 @@
 import { provideTestRedis } from '@conveyor/queue-core/testing'
 import type { TestProject } from 'vitest/node'
+import 'vitest'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -30,6 +30,8 @@ export interface RunEnv<M extends JobTypeMap> {
   registry: JobRegistry<M>
   handlers: HandlerMap<M>
   progress(job: HeldJob, value: unknown): Promise<void>
+  /** the job was read and is about to run */
+  started(job: HeldJob, spec: JobSpec): void
 }
 
 const checkSpec = compileChecker<JobSpec>(JobSpec)
@@ -74,6 +76,7 @@ export async function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>)
   let timer: NodeJS.Timeout | undefined
   try {
     spec = readSpec(job, env.registry)
+    env.started(job, spec)
     const handler = env.handlers[spec.type] as JobHandler | undefined
     if (!handler)
       throw new ConveyorError('no_handler', `no handler for job type "${spec.type}" on this worker`)

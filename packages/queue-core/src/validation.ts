@@ -21,7 +21,11 @@ export function compileChecker<T>(schema: TSchema): Checker<T> {
       // forbids; the additionalProperties error itself names the same fields.
       if (e.keyword === 'boolean') continue
       let path = `${at}${e.instancePath}`
-      const message = e.message
+      let message = e.message
+      const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues
+      if (e.keyword === 'enum' && Array.isArray(allowed)) {
+        message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+      }
       if (e.keyword === 'additionalProperties') {
         const extra = (e.params as { additionalProperties?: string[] }).additionalProperties ?? []
         for (const name of extra) push(`${path}/${name}`, 'is not allowed')

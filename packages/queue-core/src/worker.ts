@@ -109,6 +109,15 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       registry: options.registry,
       handlers: options.handlers,
       progress: (job, value) => this.storeProgress(job, value),
+      started: (job, spec) => {
+        if (this.listenerCount('active') === 0) return
+        this.emit('active', {
+          id: job.id,
+          type: spec.type,
+          attempt: job.attempt,
+          maxAttempts: spec.maxAttempts,
+        })
+      },
     }
     if (options.autorun !== false) this.run()
   }
@@ -186,24 +195,26 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.running += 1
     job.phase = 'running'
     const started = performance.now()
-    const info: JobInfo = { id: job.id, type: '', attempt: job.attempt, maxAttempts: 0 }
-    if (this.listenerCount('active') > 0) this.emit('active', info)
     const outcome = await runJob(job, this.env)
     const durationMs = performance.now() - started
     if (outcome.kind !== 'abandoned') {
       this.histograms.record(durationMs, job.waitMs + (started - job.reservedAt))
     }
     this.running -= 1
-    this.settle(job, outcome, info, durationMs)
+    this.settle(job, outcome, durationMs)
     this.dispatch()
     this.slotWaiter?.()
     this.slotWaiter = null
     if (this.running === 0) this.idleWaiter?.()
   }
 
-  private settle(job: HeldJob, outcome: Outcome, info: JobInfo, durationMs: number): void {
-    info.type = outcome.type
-    info.maxAttempts = outcome.maxAttempts
+  private settle(job: HeldJob, outcome: Outcome, durationMs: number): void {
+    const info: JobInfo = {
+      id: job.id,
+      type: outcome.type,
+      attempt: job.attempt,
+      maxAttempts: outcome.maxAttempts,
+    }
     if (outcome.kind === 'abandoned' || this.held.get(job.id) !== job) {
       this.forget(job)
       return

@@ -1,0 +1,52 @@
+import { ConveyorError } from '@conveyor/queue-core'
+import { loadConfig, type Env } from '@conveyor/service-kit'
+import Type, { type Static } from 'typebox'
+
+const count = (fallback: number) => Type.Integer({ minimum: 1, default: fallback })
+
+/** Every variable the worker reads, with its default. */
+export const WorkerConfigSchema = Type.Object({
+  REDIS_URL: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'conveyor' }),
+  // Enums, not unions of literals: a union's error hides the other variables' errors.
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+  }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  WORKER_CONCURRENCY: count(10),
+  CONVERT_CONCURRENCY: count(2),
+  CONVERT_MAX_PIXELS: count(100_000_000),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 25_000 }),
+  // A crashed worker's jobs are back in the queue within one lease.
+  WORKER_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Conveyor <no-reply@conveyor.local>' }),
+  SMS_PROVIDER: Type.Enum(['outbox', 'twilio'], { default: 'outbox' }),
+  SMS_API_URL: Type.String({ pattern: '^https?://', default: 'https://api.twilio.com' }),
+  SMS_ACCOUNT_SID: Type.Optional(Type.String({ minLength: 1 })),
+  SMS_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  SMS_FROM: Type.Optional(Type.String({ minLength: 1 })),
+})
+export type WorkerConfig = Static<typeof WorkerConfigSchema>
+
+const TWILIO_VARS = ['SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'] as const
+
+/**
+ * Reads and checks the worker's configuration; throws ConveyorError('config_invalid')
+ * naming every bad variable. Called once, from main.
+ */
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  const config = loadConfig('worker', WorkerConfigSchema, env)
+  // Rules that span variables, which the schema alone cannot say.
+  if (config.SMS_PROVIDER === 'twilio') {
+    const missing = TWILIO_VARS.filter((name) => config[name] === undefined)
+    if (missing.length > 0) {
+      const lines = missing.map((name) => `  ${name}: is required when SMS_PROVIDER=twilio`)
+      throw new ConveyorError(
+        'config_invalid',
+        `worker: invalid configuration\n${lines.join('\n')}`,
+      )
+    }
+  }
+  return config
+}

@@ -1,0 +1,70 @@
+import { isConveyorError } from '@conveyor/queue-core'
+import { createLogger, jobRegistry, onShutdown, redactUrl, Storage } from '@conveyor/service-kit'
+import { loadWorkerConfig, type WorkerConfig } from './config.js'
+import { createHandlers } from './handlers/create-handlers.js'
+import { createMailSender } from './mail/transport.js'
+import { concurrencyOf, runWorkers } from './run-workers.js'
+import { createSmsProvider } from './sms/create-sms-provider.js'
+
+/** Exit status for a configuration a person has to fix; 1 stays for crashes. */
+const EXIT_CONFIG = 2
+
+function readConfig(): WorkerConfig | undefined {
+  try {
+    return loadWorkerConfig(process.env)
+  } catch (err) {
+    if (!isConveyorError(err, 'config_invalid')) throw err
+    process.stderr.write(`${err.message}\n`)
+    return undefined
+  }
+}
+
+function main(): void {
+  const config = readConfig()
+  if (config === undefined) {
+    // Nothing has started, so the process ends by itself with this status.
+    process.exitCode = EXIT_CONFIG
+    return
+  }
+  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL })
+  const storage = new Storage(config.DATA_DIR)
+  const mail = createMailSender({
+    smtpUrl: config.SMTP_URL,
+    outboxDir: storage.outboxDir('email'),
+  })
+  const sms = createSmsProvider({ config, outboxDir: storage.outboxDir('sms'), logger })
+  const handlers = createHandlers({
+    logger,
+    storage,
+    mail,
+    mailFrom: config.MAIL_FROM,
+    sms,
+    maxPixels: config.CONVERT_MAX_PIXELS,
+  })
+  const workers = runWorkers({ config, handlers, logger })
+  const queues = Object.fromEntries(
+    jobRegistry.queues().map((queue) => [queue, { concurrency: concurrencyOf(queue, config) }]),
+  )
+  logger.info(
+    {
+      queues,
+      redis: redactUrl(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+      dataDir: storage.root,
+      mail: mail.target,
+      sms: sms.name,
+    },
+    'worker started',
+  )
+  onShutdown({
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    stop: async () => {
+      // Every queue gets the whole grace period at once, not one after another.
+      await Promise.all(workers.map((w) => w.close({ timeout: config.SHUTDOWN_GRACE_MS })))
+      mail.close()
+    },
+  })
+}
+
+main()
