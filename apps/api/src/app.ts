@@ -1,0 +1,92 @@
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { splitList } from '@conveyor/service-kit'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import fp from 'fastify-plugin'
+import { ApiError } from './api-error.js'
+import type { ApiConfig } from './config.js'
+import { authPlugin } from './plugins/auth.js'
+import { docsPlugin } from './plugins/docs.js'
+import { errorHandlerPlugin } from './plugins/error-handler.js'
+import { eventsPlugin } from './plugins/events.js'
+import { idempotencyPlugin } from './plugins/idempotency.js'
+import { metricsPlugin } from './plugins/metrics.js'
+import { queuesPlugin } from './plugins/queues.js'
+import { redisPlugin } from './plugins/redis.js'
+import { enqueueRoutes } from './routes/enqueue.js'
+import { healthRoutes } from './routes/health.js'
+import { jobRoutes } from './routes/jobs.js'
+import { operatorRoutes } from './routes/operator.js'
+import { uploadRoutes } from './routes/uploads.js'
+import { serializerCompiler, validatorCompiler } from './schema-compilers.js'
+import { SERVER_OPTIONS } from './server-options.js'
+
+export interface AppOptions {
+  config: ApiConfig
+}
+
+/** The whole API as one plugin: services first, then the routes that use them. */
+export const apiPlugin = fp<AppOptions>(
+  async (app, { config }) => {
+    app.setValidatorCompiler(validatorCompiler)
+    app.setSerializerCompiler(serializerCompiler)
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id)
+    })
+
+    await app.register(errorHandlerPlugin)
+    await app.register(authPlugin, { keys: splitList(config.API_KEYS) })
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.apiKeyId ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError(429, 'rate_limited', `over ${context.max} requests a minute; retry later`),
+    })
+    await app.register(multipart, {
+      limits: {
+        fileSize: config.UPLOAD_MAX_BYTES,
+        files: 1,
+        fields: 4,
+        parts: 5,
+        fieldSize: 1024,
+        fieldNameSize: 100,
+        headerPairs: 100,
+      },
+    })
+    await app.register(redisPlugin, { url: config.REDIS_URL })
+    await app.register(queuesPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(docsPlugin)
+    await app.register(metricsPlugin)
+
+    await app.register(healthRoutes)
+    await app.register(enqueueRoutes)
+    await app.register(jobRoutes)
+    await app.register(operatorRoutes)
+    await app.register(uploadRoutes, {
+      dataDir: config.DATA_DIR,
+      maxBytes: config.UPLOAD_MAX_BYTES,
+      maxPixels: config.CONVERT_MAX_PIXELS,
+    })
+  },
+  { name: 'conveyor-api' },
+)
+
+export interface BuildAppOptions {
+  /** the process's pino logger; without one the app logs nothing (tests) */
+  loggerInstance?: FastifyBaseLogger
+}
+
+/** Creates a Fastify instance with the API on it, ready for `inject()` or `listen()`. */
+export async function buildApp(config: ApiConfig, options: BuildAppOptions = {}) {
+  const app = Fastify({
+    ...SERVER_OPTIONS,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  await app.register(apiPlugin, { config })
+  await app.ready()
+  return app
+}

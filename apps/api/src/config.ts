@@ -1,0 +1,25 @@
+import Type, { type Static } from 'typebox'
+
+const GiB = 1024 ** 3
+
+/** The API's environment, checked once at start-up by `loadConfig('api', ApiConfig, env)`. */
+export const ApiConfig = Type.Object({
+  REDIS_URL: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  /** comma-separated; empty means no authentication */
+  API_KEYS: Type.String({ default: '' }),
+  UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, default: GiB }),
+  CONVERT_MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000 }),
+  /** requests per minute per API key (or per IP without one) */
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 6000 }),
+  /** how long a SIGTERM waits for requests in flight before the process gives up */
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+})
+export type ApiConfig = Static<typeof ApiConfig>

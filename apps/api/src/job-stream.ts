@@ -1,0 +1,101 @@
+import type { JobRecord } from '@conveyor/queue-core'
+import type { FastifyReply } from 'fastify'
+import { FINAL_STATES, toJobView } from './job-view.js'
+import type { AppQueue } from './queue-set.js'
+import type { FollowerMessage, QueueFollower } from './queue-follower.js'
+
+const HEARTBEAT_MS = 15_000
+
+export interface JobStreamOptions {
+  reply: FastifyReply
+  queue: AppQueue
+  follower: QueueFollower
+  jobId: string
+}
+
+/**
+ * Serves one job's server-sent events: `state` with the job's record now and after
+ * each change, `progress` as the handler reports it, then the end of the stream once
+ * the job is completed, dead, cancelled or removed (or the server shuts down).
+ */
+export async function streamJob(options: JobStreamOptions): Promise<void> {
+  const { reply, queue, follower, jobId } = options
+  const inbox: FollowerMessage[] = []
+  let wake: (() => void) | null = null
+  // Subscribe before reading the snapshot: a change in between is then heard, not lost.
+  const unsubscribe = await follower.subscribe(jobId, (message) => {
+    inbox.push(message)
+    wake?.()
+  })
+  let snapshot: JobRecord | null
+  try {
+    snapshot = await queue.getJob(jobId)
+  } catch (err) {
+    unsubscribe()
+    throw err
+  }
+
+  const raw = reply.raw
+  reply.hijack()
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': reply.request.id,
+  })
+  let open = true
+  const send = (event: string, data: unknown) => {
+    if (open) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+  }
+  const heartbeat = setInterval(() => open && raw.write(': keep-alive\n\n'), HEARTBEAT_MS)
+  const finish = () => {
+    if (!open) return
+    open = false
+    clearInterval(heartbeat)
+    unsubscribe()
+    wake?.()
+    raw.end()
+  }
+  raw.on('close', finish)
+  // The client may have gone while the snapshot was read: then no 'close' is coming.
+  if (raw.destroyed || !raw.socket || raw.socket.destroyed) finish()
+
+  let last = ''
+  const sendState = (job: JobRecord | null): boolean => {
+    if (!job) {
+      send('removed', { id: jobId })
+      return true
+    }
+    const key = `${job.state}|${job.attempts}|${job.finishedAt ?? ''}`
+    if (key !== last) send('state', toJobView(job))
+    last = key
+    return FINAL_STATES.has(job.state)
+  }
+
+  try {
+    let done = sendState(snapshot)
+    while (open && !done) {
+      const message = inbox.shift()
+      if (!message) {
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = null
+        continue
+      }
+      if (message.kind === 'closing') break
+      const { event } = message.event
+      if (event === 'progress') {
+        send('progress', { id: jobId, progress: message.event.progress })
+      } else if (event === 'removed') {
+        done = sendState(null)
+      } else {
+        done = sendState(await queue.getJob(jobId))
+      }
+    }
+  } catch (err) {
+    reply.request.log.warn({ err, jobId }, 'job event stream failed')
+    send('error', { error: 'stream_failed' })
+  } finally {
+    finish()
+  }
+}

@@ -1,0 +1,36 @@
+import { isConveyorError } from '@conveyor/queue-core'
+import { createLogger, loadConfig, onShutdown, redactUrl } from '@conveyor/service-kit'
+import { buildApp } from './app.js'
+import { ApiConfig } from './config.js'
+
+// Exit codes: 2 = bad configuration (fix the environment), 1 = failed to start.
+async function main(): Promise<void> {
+  let config: ApiConfig
+  try {
+    config = loadConfig('api', ApiConfig, process.env)
+  } catch (err) {
+    if (isConveyorError(err, 'config_invalid')) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(2)
+    }
+    throw err
+  }
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL })
+  const app = await buildApp(config, { loggerInstance: logger })
+  onShutdown({ logger, graceMs: config.SHUTDOWN_GRACE_MS, stop: () => app.close() })
+  await app.listen({ port: config.PORT, host: config.HOST })
+  logger.info(
+    {
+      redis: redactUrl(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+      dataDir: config.DATA_DIR,
+      auth: config.API_KEYS !== '',
+    },
+    'api listening',
+  )
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api: failed to start: ${String(err)}\n`)
+  process.exit(1)
+})

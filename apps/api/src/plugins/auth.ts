@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ApiError } from '../api-error.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** a short hash of the API key the request presented, once it is known to be valid */
+    apiKeyId?: string
+  }
+  interface FastifyContextConfig {
+    /** the route answers without an API key (liveness only) */
+    public?: boolean
+  }
+}
+
+export interface AuthPluginOptions {
+  keys: string[]
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization
+  if (typeof auth === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth)
+    if (match) return match[1]
+  }
+  const header = request.headers['x-api-key']
+  return typeof header === 'string' && header !== '' ? header : undefined
+}
+
+/**
+ * With API keys configured, every route not marked `public` needs one, as
+ * `Authorization: Bearer <key>` or `x-api-key`. Keys are compared as SHA-256 digests
+ * with timingSafeEqual, so neither the length nor a prefix of a key leaks through timing.
+ */
+export const authPlugin = fp<AuthPluginOptions>(
+  (app, options, done) => {
+    const digests = options.keys.map(sha256)
+    if (digests.length > 0) {
+      app.addHook('onRequest', (request, _reply, next) => {
+        const key = presentedKey(request)
+        if (key !== undefined) {
+          const digest = sha256(key)
+          // Compare against every key, without stopping at the first match.
+          let ok = false
+          for (const d of digests) ok = timingSafeEqual(d, digest) || ok
+          if (ok) request.apiKeyId = digest.subarray(0, 8).toString('hex')
+        }
+        if (request.apiKeyId !== undefined || request.routeOptions.config.public === true) next()
+        else next(new ApiError(401, 'unauthorized', 'a valid API key is required'))
+      })
+    }
+    done()
+  },
+  { name: 'auth' },
+)

@@ -1,0 +1,104 @@
+import { isConveyorError, type ConveyorErrorCode, type FieldIssue } from '@conveyor/queue-core'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ApiError } from '../api-error.js'
+import { isRedisUnavailable } from '../redis-errors.js'
+
+interface ErrorBody {
+  error: string
+  message?: string
+  details?: FieldIssue[]
+  requestId?: string
+}
+
+function statusOf(code: ConveyorErrorCode): number {
+  switch (code) {
+    case 'validation_failed':
+    case 'unknown_job_type':
+      return 400
+    case 'job_not_found':
+      return 404
+    case 'invalid_state':
+      return 409
+    case 'redis_unavailable':
+    case 'shutting_down':
+      return 503
+    case 'lease_lost':
+    case 'job_timeout':
+    case 'permanent_failure':
+    case 'poison_message':
+    case 'no_handler':
+    case 'config_invalid':
+      return 500
+  }
+}
+
+// Fastify's and its plugins' own 4xx errors, by the stable code the client sees.
+const CLIENT_ERRORS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'unsupported_media_type',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+}
+
+/** Turns any thrown error into a status and a JSON body; 5xx bodies never carry internals. */
+function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, ErrorBody] {
+  const validation = (err as FastifyError).validation
+  if (validation) {
+    const details = validation.map((v) => ({
+      path: v.instancePath === '' ? '/' : v.instancePath,
+      message: v.message ?? 'is invalid',
+    }))
+    return [400, { error: 'validation_failed', message: err.message, details }]
+  }
+  if (isConveyorError(err)) {
+    const status = statusOf(err.code)
+    if (status === 503) return [503, { error: 'redis_unavailable' }]
+    if (status >= 500) return [500, { error: 'internal_error', requestId: request.id }]
+    const body: ErrorBody = { error: err.code, message: err.message }
+    if (err.details.length > 0) body.details = err.details
+    return [status, body]
+  }
+  if (err instanceof ApiError) {
+    const body: ErrorBody = { error: err.code, message: err.message }
+    if (err.details.length > 0) body.details = err.details
+    return [err.statusCode, body]
+  }
+  if (isRedisUnavailable(err)) return [503, { error: 'redis_unavailable' }]
+  const status = (err as FastifyError).statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    // A multipart request that is not multipart is a media type problem, whatever
+    // status the plugin picked.
+    const code = CLIENT_ERRORS[status] ?? 'bad_request'
+    return [status === 406 ? 415 : status, { error: code, message: err.message }]
+  }
+  return [500, { error: 'internal_error', requestId: request.id }]
+}
+
+/** The one error handler: ConveyorError codes, validation and Redis outages to statuses. */
+export const errorHandlerPlugin = fp(
+  (app, _options, done) => {
+    app.setErrorHandler((err: FastifyError | Error, request, reply: FastifyReply) => {
+      const [status, body] = toAnswer(err, request)
+      if (status >= 500 && status !== 503) request.log.error({ err }, 'request failed')
+      else if (status === 503) request.log.warn({ err: { message: err.message } }, 'unavailable')
+      else request.log.info({ code: body.error, message: err.message }, 'request rejected')
+      // Stop reading a body nobody will use (an upload over the limit) instead of
+      // swallowing the rest of it.
+      if (status === 413) reply.header('connection', 'close')
+      return reply.code(status).send(body)
+    })
+    app.setNotFoundHandler((request, reply) =>
+      reply
+        .code(404)
+        .send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+    )
+    done()
+  },
+  { name: 'error-handler' },
+)

@@ -1,0 +1,97 @@
+import { JOB_STATES, type QueueMetrics } from '@conveyor/queue-core'
+import fp from 'fastify-plugin'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
+import Type from 'typebox'
+import { histogramText } from '../prometheus-histogram.js'
+import { ErrorResponse } from '../schemas/common.js'
+
+/**
+ * GET /metrics in Prometheus' text format, from `queue.metrics()` of every queue
+ * (read once per scrape). The numbers live in Redis, so every API replica reports the
+ * same queue-wide values; the API process's own metrics come with them.
+ */
+export const metricsPlugin = fp(
+  (app, _options, done) => {
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry, prefix: 'conveyor_api_' })
+    const jobs = new Gauge({
+      name: 'conveyor_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+    })
+    const oldest = new Gauge({
+      name: 'conveyor_queue_oldest_job_age_seconds',
+      help: 'How long the job at the head of the queue has been due (0 when none is queued)',
+      labelNames: ['queue'],
+      registers: [registry],
+    })
+    const paused = new Gauge({
+      name: 'conveyor_queue_paused',
+      help: '1 when the queue is paused',
+      labelNames: ['queue'],
+      registers: [registry],
+    })
+    const totals = new Counter({
+      name: 'conveyor_jobs_total',
+      help: 'Job attempts by outcome, over all workers',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    })
+
+    const update = (queue: string, m: QueueMetrics) => {
+      for (const state of JOB_STATES) jobs.set({ queue, state }, m.counts[state])
+      oldest.set({ queue }, (m.oldestQueuedAgeMs ?? 0) / 1000)
+      paused.set({ queue }, m.counts.paused ? 1 : 0)
+      // The totals are kept in Redis; a counter here mirrors them, so it is set, not added to.
+      const outcomes = {
+        processed: m.totals.completed,
+        failed: m.totals.failed,
+        retried: m.totals.retried,
+        dead: m.totals.dead,
+        stalled: m.totals.stalled,
+      }
+      for (const [outcome, value] of Object.entries(outcomes)) {
+        totals.remove({ queue, outcome })
+        totals.inc({ queue, outcome }, value)
+      }
+    }
+
+    app.get(
+      '/metrics',
+      {
+        config: { rateLimit: false },
+        schema: {
+          tags: ['health'],
+          summary: 'Prometheus metrics',
+          response: { 200: Type.String(), 503: ErrorResponse },
+        },
+      },
+      async (_request, reply) => {
+        const queues = app.queues.all()
+        const all = await Promise.all(queues.map((q) => q.metrics()))
+        queues.forEach((q, i) => all[i] && update(q.name, all[i]))
+        const series = (pick: (m: QueueMetrics) => QueueMetrics['waitMs']) =>
+          queues.flatMap((q, i) => {
+            const m = all[i]
+            return m ? [{ labels: { queue: q.name }, histogram: pick(m) }] : []
+          })
+        const text =
+          (await registry.metrics()) +
+          histogramText({
+            name: 'conveyor_job_duration_seconds',
+            help: 'Handler wall time per attempt',
+            series: series((m) => m.durationMs),
+          }) +
+          histogramText({
+            name: 'conveyor_job_wait_seconds',
+            help: 'From due (enqueue, delay or retry time) to start',
+            series: series((m) => m.waitMs),
+          })
+        return reply.type(registry.contentType).send(text)
+      },
+    )
+    done()
+  },
+  { name: 'metrics', dependencies: ['queues'] },
+)

@@ -1,0 +1,80 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
+import { EmailPayload, SmsPayload } from '@conveyor/queue-core'
+import { accepted, enqueueAll, toBulkJob } from '../job-requests.js'
+import { commonErrors } from '../schemas/common.js'
+import { Accepted, BatchAccepted, BatchRequest, JobRequest } from '../schemas/enqueue.js'
+
+const BATCH_BODY_LIMIT = 10 * 1024 * 1024
+
+/** The seed's two enqueue routes and the generic POST /jobs and /jobs/batch. */
+export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  const { queues } = app
+
+  app.post(
+    '/enqueue-email',
+    {
+      schema: {
+        tags: ['enqueue'],
+        summary: 'Send an email in the background',
+        body: EmailPayload,
+        response: { 202: Accepted, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = await queues.forType('email').enqueue('email', request.body)
+      return reply.code(202).send(accepted(id))
+    },
+  )
+
+  app.post(
+    '/enqueue-sms',
+    {
+      schema: {
+        tags: ['enqueue'],
+        summary: 'Send an SMS in the background',
+        body: SmsPayload,
+        response: { 202: Accepted, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = await queues.forType('sms').enqueue('sms', request.body)
+      return reply.code(202).send(accepted(id))
+    },
+  )
+
+  app.post(
+    '/jobs',
+    {
+      schema: {
+        tags: ['enqueue'],
+        summary: 'Enqueue a job of any registered type',
+        body: JobRequest,
+        response: { 202: Accepted, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const job = toBulkJob(request.body)
+      const { id } = await queues.forType(job.type).enqueue(job.type, job.payload, job.options)
+      return reply.code(202).send(accepted(id, job.options))
+    },
+  )
+
+  app.post(
+    '/jobs/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags: ['enqueue'],
+        summary: 'Enqueue up to 1000 jobs; one bad job enqueues none',
+        body: BatchRequest,
+        response: { 202: BatchAccepted, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      // Every job is checked before any is enqueued.
+      const jobs = request.body.jobs.map((job, i) => toBulkJob(job, `/jobs/${i}`))
+      return reply.code(202).send({ jobs: await enqueueAll(queues, jobs) })
+    },
+  )
+  done()
+}

@@ -1,0 +1,40 @@
+import Type from 'typebox'
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.String({ description: 'stable code, e.g. validation_failed, job_not_found' }),
+    message: Type.Optional(Type.String()),
+    details: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String({ description: 'JSON pointer to the field, e.g. /payload/to' }),
+          message: Type.String(),
+        }),
+      ),
+    ),
+    requestId: Type.Optional(Type.String({ description: 'given on 5xx answers, for the logs' })),
+  },
+  { description: 'An error' },
+)
+
+export const JobIdParams = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$' }),
+})
+
+export const QueueParams = Type.Object({
+  queue: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
+})
+
+export const PageQuery = {
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+}
+
+/** The errors every route may answer, for the OpenAPI document. */
+export const commonErrors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  429: ErrorResponse,
+  500: ErrorResponse,
+  503: ErrorResponse,
+}
