@@ -1,0 +1,23 @@
+import Type, { type Static } from 'typebox'
+import { CatchUp } from './schedules.js'
+
+/** The scheduler's environment, read once by main.ts with service-kit's loadConfig. */
+export const SchedulerConfig = Type.Object({
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  SCHEDULES_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'JSON array of schedules; unset: the seed ones' }),
+  ),
+  SCHEDULER_LEASE_MS: Type.Integer({
+    minimum: 300,
+    maximum: 3_600_000,
+    default: 15_000,
+    description: 'leader lease; renewed every lease/3, a standby takes over within it',
+  }),
+  SCHEDULER_CATCH_UP: Type.Union([...CatchUp.anyOf], { default: 'once' }),
+})
+export type SchedulerConfig = Static<typeof SchedulerConfig>

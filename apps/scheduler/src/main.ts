@@ -1,0 +1,64 @@
+import { isConveyorError } from '@conveyor/queue-core'
+import { createLogger, loadConfig, onShutdown, redactUrl } from '@conveyor/service-kit'
+import { SchedulerConfig } from './config.js'
+import { Scheduler } from './scheduler.js'
+import { loadSchedules, type Schedule } from './schedules.js'
+
+// Exit code for a configuration the operator must fix: retrying will not help.
+const EXIT_CONFIG = 2
+const SHUTDOWN_GRACE_MS = 10_000
+
+async function loadOrExit(): Promise<{ config: SchedulerConfig; schedules: Schedule[] } | null> {
+  try {
+    const config = loadConfig('scheduler', SchedulerConfig, process.env)
+    return { config, schedules: await loadSchedules(config.SCHEDULES_FILE) }
+  } catch (err) {
+    if (!isConveyorError(err, 'config_invalid')) throw err
+    process.stderr.write(`${err.message}\n`)
+    process.exitCode = EXIT_CONFIG
+    return null
+  }
+}
+
+async function main(): Promise<void> {
+  const loaded = await loadOrExit()
+  if (!loaded) return
+  const { config, schedules } = loaded
+  const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL })
+  const scheduler = new Scheduler({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    schedules,
+    leaseMs: config.SCHEDULER_LEASE_MS,
+    catchUp: config.SCHEDULER_CATCH_UP,
+  })
+  scheduler.on('leadership', ({ leader, token, reason }) => {
+    if (leader) logger.info({ token }, 'leadership acquired')
+    else logger.warn({ token, reason }, 'leadership lost')
+  })
+  scheduler.on('fire', (e) => {
+    const slot = new Date(e.slotMs).toISOString()
+    logger.info({ ...e, slotMs: undefined, slot }, 'schedule fired')
+  })
+  scheduler.on('skip', (e) => {
+    logger.info(
+      { schedule: e.schedule, slot: new Date(e.slotMs).toISOString() },
+      'missed slot skipped',
+    )
+  })
+  scheduler.on('error', (err) => logger.error({ err }, 'scheduler error'))
+  onShutdown({ logger, graceMs: SHUTDOWN_GRACE_MS, stop: () => scheduler.stop() })
+  logger.info(
+    {
+      redis: redactUrl(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+      leaseMs: config.SCHEDULER_LEASE_MS,
+      catchUp: config.SCHEDULER_CATCH_UP,
+      schedules: scheduler.upcoming(),
+    },
+    'scheduler started',
+  )
+  await scheduler.start()
+}
+
+await main()

@@ -1,0 +1,98 @@
+import { queueKeys } from '@conveyor/queue-core'
+import { deletePrefix, uniquePrefix } from '@conveyor/queue-core/testing'
+import { Redis } from 'ioredis'
+import { inject } from 'vitest'
+import { Scheduler, type FireEvent, type SchedulerOptions } from '../../src/scheduler.js'
+import { parseSchedules, type Schedule, type ScheduleSpec } from '../../src/schedules.js'
+
+export const redisUrl = (): string => inject('redisUrl')
+
+/** Schedules from specs, checked as a SCHEDULES_FILE would be. */
+export function schedules(...specs: ScheduleSpec[]): Schedule[] {
+  return parseSchedules(specs, 'test')
+}
+
+export const perSecond = (name = 'tick'): ScheduleSpec => ({
+  name,
+  cron: '* * * * * *',
+  type: 'sms',
+  payload: { phone: '+84912345678', message: 'Thông báo định kỳ' },
+})
+
+/**
+ * One test's isolated world: a key prefix, the schedulers it started (each with its own
+ * Redis connection) and every fire they reported. `cleanup` stops what is still running
+ * and deletes the prefix.
+ */
+export class World {
+  readonly prefix = uniquePrefix('sched')
+  readonly fires: (FireEvent & { by: number })[] = []
+  readonly errors: unknown[] = []
+  private readonly running = new Set<Scheduler>()
+  private readonly clients: Redis[] = []
+
+  scheduler(options: Omit<SchedulerOptions, 'redisUrl' | 'prefix'>): Scheduler {
+    const s = new Scheduler({ redisUrl: redisUrl(), prefix: this.prefix, ...options })
+    const by = this.running.size
+    s.on('fire', (e) => this.fires.push({ ...e, by }))
+    s.on('error', (err) => this.errors.push(err))
+    this.running.add(s)
+    return s
+  }
+
+  /** Stops a scheduler; without releasing its lease it is as good as dead. */
+  async stop(s: Scheduler, options: { releaseLease?: boolean } = {}): Promise<void> {
+    this.running.delete(s)
+    await s.stop(options)
+  }
+
+  redis(): Redis {
+    const client = new Redis(redisUrl())
+    this.clients.push(client)
+    return client
+  }
+
+  /** Ids of the jobs a schedule fired, from the queue's jobs hash. */
+  async jobIds(name: string, queue = 'default'): Promise<string[]> {
+    const client = this.redis()
+    const ids: string[] = []
+    let cursor = '0'
+    do {
+      const [next, entries] = await client.hscan(
+        queueKeys(this.prefix, queue).jobs,
+        cursor,
+        'MATCH',
+        `sched:${name}:*`,
+        'COUNT',
+        1000,
+      )
+      cursor = next
+      for (let i = 0; i < entries.length; i += 2) ids.push(entries[i] ?? '')
+    } while (cursor !== '0')
+    return ids
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.running].map((s) => this.stop(s)))
+    await Promise.all(this.clients.map((c) => c.quit()))
+    await deletePrefix(redisUrl(), this.prefix)
+  }
+}
+
+/** Slot ms of `sched:<name>:<slot>` ids, ascending. */
+export function slotsOf(ids: readonly string[]): number[] {
+  return ids.map((id) => Number(id.split(':').at(-1))).sort((a, b) => a - b)
+}
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
