@@ -19,5 +19,11 @@ export const SchedulerConfig = Type.Object({
     description: 'leader lease; renewed every lease/3, a standby takes over within it',
   }),
   SCHEDULER_CATCH_UP: Type.Union([...CatchUp.anyOf], { default: 'once' }),
+  HEALTH_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'touched while Redis answers: the container health check',
+    }),
+  ),
 })
 export type SchedulerConfig = Static<typeof SchedulerConfig>

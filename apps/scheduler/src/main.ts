@@ -1,5 +1,11 @@
 import { isConveyorError } from '@conveyor/queue-core'
-import { createLogger, loadConfig, onShutdown, redactUrl } from '@conveyor/service-kit'
+import {
+  createLogger,
+  keepHealthFile,
+  loadConfig,
+  onShutdown,
+  redactUrl,
+} from '@conveyor/service-kit'
 import { SchedulerConfig } from './config.js'
 import { Scheduler } from './scheduler.js'
 import { loadSchedules, type Schedule } from './schedules.js'
@@ -47,6 +53,9 @@ async function main(): Promise<void> {
     )
   })
   scheduler.on('error', (err) => logger.error({ err }, 'scheduler error'))
+  if (config.HEALTH_FILE !== undefined) {
+    keepHealthFile({ path: config.HEALTH_FILE, healthy: () => scheduler.connected })
+  }
   onShutdown({ logger, graceMs: SHUTDOWN_GRACE_MS, stop: () => scheduler.stop() })
   logger.info(
     {

@@ -133,6 +133,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * lease is given up, so a standby takes over at once; without, it runs out as if this
    * process had died.
    */
+  /** Whether the scheduler's Redis connection is up: a liveness signal for health checks. */
+  get connected(): boolean {
+    return this.redis.status === 'ready'
+  }
+
   async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
     this.stopped = true
     this.clearTimer()

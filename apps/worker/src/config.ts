@@ -19,6 +19,8 @@ export const WorkerConfigSchema = Type.Object({
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 25_000 }),
   // A crashed worker's jobs are back in the queue within one lease.
   WORKER_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  // Touched while every queue's heartbeat reaches Redis: the container health check.
+  HEALTH_FILE: Type.Optional(Type.String({ minLength: 1 })),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Conveyor <no-reply@conveyor.local>' }),
   SMS_PROVIDER: Type.Enum(['outbox', 'twilio'], { default: 'outbox' }),

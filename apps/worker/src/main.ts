@@ -1,5 +1,12 @@
 import { isConveyorError } from '@conveyor/queue-core'
-import { createLogger, jobRegistry, onShutdown, redactUrl, Storage } from '@conveyor/service-kit'
+import {
+  createLogger,
+  jobRegistry,
+  keepHealthFile,
+  onShutdown,
+  redactUrl,
+  Storage,
+} from '@conveyor/service-kit'
 import { loadWorkerConfig, type WorkerConfig } from './config.js'
 import { createHandlers } from './handlers/create-handlers.js'
 import { createMailSender } from './mail/transport.js'
@@ -42,6 +49,12 @@ function main(): void {
     maxPixels: config.CONVERT_MAX_PIXELS,
   })
   const workers = runWorkers({ config, handlers, logger })
+  if (config.HEALTH_FILE !== undefined) {
+    keepHealthFile({
+      path: config.HEALTH_FILE,
+      healthy: () => workers.every((w) => Date.now() - w.lastHeartbeatAt < config.WORKER_LEASE_MS),
+    })
+  }
   const queues = Object.fromEntries(
     jobRegistry.queues().map((queue) => [queue, { concurrency: concurrencyOf(queue, config) }]),
   )

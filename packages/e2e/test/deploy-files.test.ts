@@ -35,22 +35,26 @@ async function configNames(app: 'api' | 'worker' | 'scheduler'): Promise<Set<str
   const names = new Set<string>()
   for (const value of Object.values(mod)) {
     const props = (value as { properties?: Record<string, unknown> } | null)?.properties
-    if (value && typeof value === 'object' && props) for (const name of Object.keys(props)) names.add(name)
+    if (value && typeof value === 'object' && props)
+      for (const name of Object.keys(props)) names.add(name)
   }
   expect(names.size).toBeGreaterThan(0)
   return names
 }
 
 describe('docker-compose.yml', () => {
-  it.each(['api', 'worker', 'scheduler'] as const)('sets only variables the %s knows', async (app) => {
-    const service = compose.services[app]
-    expect(service?.build?.target).toBe(app)
-    const known = await configNames(app)
-    const unknown = Object.keys(service?.environment ?? {}).filter((name) => !known.has(name))
-    expect(unknown).toEqual([])
-    expect(service?.environment?.REDIS_URL).toBe('redis://redis:6379')
-    expect(service?.depends_on?.redis?.condition).toBe('service_healthy')
-  })
+  it.each(['api', 'worker', 'scheduler'] as const)(
+    'sets only variables the %s knows',
+    async (app) => {
+      const service = compose.services[app]
+      expect(service?.build?.target).toBe(app)
+      const known = await configNames(app)
+      const unknown = Object.keys(service?.environment ?? {}).filter((name) => !known.has(name))
+      expect(unknown).toEqual([])
+      expect(service?.environment?.REDIS_URL).toBe('redis://redis:6379')
+      expect(service?.depends_on?.redis?.condition).toBe('service_healthy')
+    },
+  )
 
   it('lets workers scale: no container name, no published port', () => {
     const worker = compose.services.worker
@@ -66,8 +70,10 @@ describe('docker-compose.yml', () => {
   })
 
   it('shares one volume for uploads and the outbox between the API and the workers', () => {
-    const mount = (name: string) => compose.services[name]?.volumes?.find((v) => v.endsWith(':/data'))
+    const mount = (name: string) =>
+      compose.services[name]?.volumes?.find((v) => v.endsWith(':/data'))
     expect(mount('api')).toBeDefined()
+    expect(mount('scheduler')).toBeUndefined()
     expect(mount('worker')).toBe(mount('api'))
     expect(compose.services.api?.environment?.DATA_DIR).toBe('/data')
     expect(compose.services.worker?.environment?.DATA_DIR).toBe('/data')
@@ -82,7 +88,8 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('has a target per app, runs as a non-root user under tini, and deploys with pnpm', () => {
-    for (const target of ['api', 'worker', 'scheduler']) expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS ${target}$`, 'm'))
+    for (const target of ['api', 'worker', 'scheduler'])
+      expect(dockerfile).toMatch(new RegExp(`^FROM runtime AS ${target}$`, 'm'))
     expect(dockerfile).toMatch(/^USER node$/m)
     expect(dockerfile).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/)
     expect(dockerfile).toMatch(/pnpm --filter "@conveyor\/\$app" --prod deploy/)

@@ -2,7 +2,7 @@
  * The whole system as a user runs it: the three built apps as separate processes
  * against one Redis, a real SMTP server and a fake SMS provider, driven over HTTP.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
@@ -40,7 +40,10 @@ interface JobView {
   downloadUrl?: string
 }
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -69,7 +72,10 @@ async function settled(id: string, timeoutMs = 20_000): Promise<JobView> {
 }
 
 function startWorker(name: string): Service {
-  const worker = new Service(name, 'worker', env)
+  const worker = new Service(name, 'worker', {
+    ...env,
+    HEALTH_FILE: join(dataDir, `${name}.healthy`),
+  })
   workers.push(worker)
   return worker
 }
@@ -85,7 +91,13 @@ beforeAll(async () => {
   await writeFile(
     schedulesFile,
     JSON.stringify([
-      { name: 'tick', cron: '* * * * * *', type: 'sms', payload: { phone: TICK_PHONE, message: 'tick' }, catchUp: 'skip' },
+      {
+        name: 'tick',
+        cron: '* * * * * *',
+        type: 'sms',
+        payload: { phone: TICK_PHONE, message: 'tick' },
+        catchUp: 'skip',
+      },
     ]),
   )
   const port = await freePort()
@@ -112,8 +124,14 @@ beforeAll(async () => {
   api = new Service('api', 'api', env)
   startWorker('worker-1')
   startWorker('worker-2')
-  schedulers.push(new Service('scheduler-1', 'scheduler', env), new Service('scheduler-2', 'scheduler', env))
-  await until(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 200, 'the API to be ready')
+  schedulers.push(
+    new Service('scheduler-1', 'scheduler', env),
+    new Service('scheduler-2', 'scheduler', env),
+  )
+  await until(
+    async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 200,
+    'the API to be ready',
+  )
 })
 
 afterAll(async () => {
@@ -142,10 +160,19 @@ describe('the seed flows, end to end', () => {
   })
 
   it('delivers the SMS to the provider', async () => {
-    const { status, json } = await post('/enqueue-sms', { phone: '+84912345678', message: 'Thông báo định kỳ 🚀' })
+    const { status, json } = await post('/enqueue-sms', {
+      phone: '+84912345678',
+      message: 'Thông báo định kỳ 🚀',
+    })
     expect(status).toBe(202)
     expect((await settled(String(json.id))).state).toBe('completed')
     expect(sms.sentTo('+84912345678').map((r) => r.body)).toEqual(['Thông báo định kỳ 🚀'])
+  })
+
+  it("keeps each worker's health file fresh while it reaches Redis", async () => {
+    const path = join(dataDir, 'worker-1.healthy')
+    await until(async () => (await stat(path).catch(() => null)) !== null, 'the health file')
+    expect(Date.now() - (await stat(path)).mtimeMs).toBeLessThan(30_000)
   })
 
   it('rejects a bad payload with 400 naming the field, and enqueues nothing', async () => {
@@ -193,12 +220,17 @@ describe('the seed flows, end to end', () => {
     expect(done.attempts).toBe(4)
     expect(done.lastError?.message).toMatch(/503/)
     expect(sms.sentTo(FAILING_PHONE)).toHaveLength(4)
-    const dead = (await (await fetch(`${baseUrl}/queues/default/dead`)).json()) as { jobs: { id: string }[] }
+    const dead = (await (await fetch(`${baseUrl}/queues/default/dead`)).json()) as {
+      jobs: { id: string }[]
+    }
     expect(dead.jobs.map((j) => j.id)).toContain(id)
   })
 
   it('completes a job on another worker after its worker is SIGKILLed mid-job', async () => {
-    const { json } = await post('/enqueue-sms', { phone: HANGING_PHONE, message: 'survive a crash' })
+    const { json } = await post('/enqueue-sms', {
+      phone: HANGING_PHONE,
+      message: 'survive a crash',
+    })
     const id = String(json.id)
     await until(() => sms.sentTo(HANGING_PHONE).length === 1, 'the provider to receive the request')
     const holder = workers.find((w) => w.json().some((l) => l.jobId === id && l.state === 'active'))
@@ -207,7 +239,9 @@ describe('the seed flows, end to end', () => {
     expect(await holder?.stop('SIGKILL')).toBeNull()
     const done = await settled(id, 20_000)
     expect(done).toMatchObject({ state: 'completed', attempts: 2, stalls: 1 })
-    const finisher = workers.find((w) => w !== holder && w.json().some((l) => l.jobId === id && l.state === 'completed'))
+    const finisher = workers.find(
+      (w) => w !== holder && w.json().some((l) => l.jobId === id && l.state === 'completed'),
+    )
     expect(finisher).toBeDefined()
     startWorker('worker-3')
   })
@@ -217,14 +251,17 @@ describe('the seed flows, end to end', () => {
     try {
       const jobsKey = `${PREFIX}:{default}:jobs`
       const slots = async () =>
-        (await client.hkeys(jobsKey)).filter((id) => id.startsWith('sched:tick:')).map((id) => Number(id.split(':')[2]))
+        (await client.hkeys(jobsKey))
+          .filter((id) => id.startsWith('sched:tick:'))
+          .map((id) => Number(id.split(':')[2]))
       await until(async () => (await slots()).length >= 5, 'five fired slots', 20_000)
       // Stop both schedulers, so that the window is closed when it is counted.
       expect(await Promise.all(schedulers.map((s) => s.stop('SIGTERM')))).toEqual([0, 0])
       const fired = (await slots()).sort((a, b) => a - b)
       expect(new Set(fired).size).toBe(fired.length)
       // Consecutive seconds, no gap inside the window (catch-up is off for this schedule).
-      for (let i = 1; i < fired.length; i += 1) expect((fired[i] ?? 0) - (fired[i - 1] ?? 0)).toBe(1000)
+      for (let i = 1; i < fired.length; i += 1)
+        expect((fired[i] ?? 0) - (fired[i - 1] ?? 0)).toBe(1000)
       await until(async () => {
         const done = await Promise.all(fired.map((slot) => job(`sched:tick:${slot}`)))
         return done.every((j) => j.state === 'completed')

@@ -69,6 +69,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private idleWaiter: (() => void) | null = null
   private heartbeatTimer: NodeJS.Timeout | undefined
   private closing: Promise<void> | undefined
+  private heartbeatAt = 0
 
   constructor(options: WorkerOptions<M>) {
     super()
@@ -128,6 +129,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.state = 'running'
     this.loopDone = this.fetchLoop()
     this.scheduleHeartbeat(0)
+  }
+
+  /** Date.now() of the last heartbeat that reached Redis (0 before the first): a liveness signal. */
+  get lastHeartbeatAt(): number {
+    return this.heartbeatAt
   }
 
   /** Jobs whose handler is running right now. */
@@ -293,6 +299,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
       this.loseLeases(lost.map((id) => ({ id, token: sent.get(id) ?? '' })))
+      this.heartbeatAt = Date.now()
     } catch (err) {
       if (this.state === 'running') this.reportError(err)
     }

@@ -2,7 +2,9 @@ import { deflateSync } from 'node:zlib'
 
 /** A CSV with the cases a converter gets wrong: quotes, commas and a newline in a field. */
 export function csvFile(): Buffer {
-  return Buffer.from('name,city,note\nAn,Hà Nội,"says ""xin chào"", twice"\nBình,Huế,"line one\nline two"\n')
+  return Buffer.from(
+    'name,city,note\nAn,Hà Nội,"says ""xin chào"", twice"\nBình,Huế,"line one\nline two"\n',
+  )
 }
 
 /** A valid 2×2 RGB PNG, built by hand so the test needs no image library. */

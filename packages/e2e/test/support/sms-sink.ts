@@ -46,7 +46,8 @@ export class SmsSink {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const expectedPath = `/2010-04-01/Accounts/${this.sid}/Messages.json`
     const auth = `Basic ${Buffer.from(`${this.sid}:${this.token}`).toString('base64')}`
-    if (req.method !== 'POST' || req.url !== expectedPath) return reply(res, 404, { message: 'not found' })
+    if (req.method !== 'POST' || req.url !== expectedPath)
+      return reply(res, 404, { message: 'not found' })
     if (req.headers.authorization !== auth) return reply(res, 401, { message: 'bad credentials' })
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)

@@ -4,15 +4,16 @@ import { SMTPServer } from 'smtp-server'
 
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 export class SmtpSink {
-  readonly messages: ParsedMail[] = []
+  readonly messages: ParsedMail[]
   private readonly server: SMTPServer
 
-  private constructor(server: SMTPServer) {
+  private constructor(server: SMTPServer, messages: ParsedMail[]) {
     this.server = server
+    this.messages = messages
   }
 
   static async start(): Promise<SmtpSink> {
-    let sink: SmtpSink | undefined
+    const messages: ParsedMail[] = []
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -20,14 +21,14 @@ export class SmtpSink {
       onData(stream, _session, callback) {
         simpleParser(stream).then(
           (mail) => {
-            sink?.messages.push(mail)
+            messages.push(mail)
             callback()
           },
           (err: Error) => callback(err),
         )
       },
     })
-    sink = new SmtpSink(server)
+    const sink = new SmtpSink(server, messages)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     return sink
   }
