@@ -28,29 +28,42 @@ local maxLen, keepMs, keepCount, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonum
 local k = { jobs = KEYS[4], st = KEYS[1], results = KEYS[5], progress = KEYS[6],
   errors = KEYS[7], idem = KEYS[8], ikeys = KEYS[9] }
 local now = server_now()
-local refused, done = {}, {}
+local refused, done, doneRecs, results, completedArgs = {}, {}, {}, {}, {}
 
-for i = 0, n - 1 do
-  local b = 5 + i * 3
+local ids = {}
+for i = 1, n do ids[i] = ARGV[2 + i * 3] end
+local recs = rec_read_many(KEYS[1], ids)
+for i = 1, n do
+  local b = 2 + i * 3
   local id, token, result = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-  local r = rec_read(KEYS[1], id)
+  local r = recs[i]
   if not r or r.state ~= 'active' or r.owner ~= token then
     refused[#refused + 1] = id
   else
-    redis.call('ZREM', KEYS[2], id)
-    if keepMs > 0 then
-      r.state, r.owner, r.finishedAt = 'completed', '', now
-      rec_write(KEYS[1], id, r)
-      if result ~= '' then redis.call('HSET', KEYS[5], id, result) end
-      redis.call('ZADD', KEYS[3], now, id)
-    else
-      remove_job(k, id)
+    -- Marked, so that the same id twice in one batch is refused the second time.
+    r.state, r.owner, r.finishedAt = 'completed', '', now
+    done[#done + 1], doneRecs[#doneRecs + 1] = id, r
+    if result ~= '' then
+      results[#results + 1] = id
+      results[#results + 1] = result
     end
-    done[#done + 1] = id
+    completedArgs[#completedArgs + 1] = now
+    completedArgs[#completedArgs + 1] = id
   end
 end
 
+if #done > 0 then
+  call_sliced('ZREM', KEYS[2], done, 1000)
+  if keepMs > 0 then
+    rec_write_many(KEYS[1], done, doneRecs)
+    call_sliced('HSET', KEYS[5], results, 2000)
+    call_sliced('ZADD', KEYS[3], completedArgs, 2000)
+  else
+    remove_jobs(k, done)
+  end
+  redis.call('HINCRBY', KEYS[11], 'completed', #done)
+end
+
 if keepMs > 0 then trim_finished(k, KEYS[3], now, keepMs, keepCount, n + 100) end
-if #done > 0 then redis.call('HINCRBY', KEYS[11], 'completed', #done) end
 emit(KEYS[10], maxLen, 'completed', done)
 return refused

@@ -25,41 +25,71 @@ local n = tonumber(ARGV[2])
 local readyKeys = slice_keys(8, 10)
 local now = server_now()
 local out, queued, scheduled = {}, {}, {}
+local jobArgs, stArgs, delayedArgs, idemArgs, ikeyArgs, byList = {}, {}, {}, {}, {}, {}
 
-for i = 0, n - 1 do
-  local b = 3 + i * 6
+local ids = {}
+for i = 1, n do ids[i] = ARGV[3 + (i - 1) * 6] end
+local present = rec_read_many(KEYS[2], ids)
+-- Ids and keys created earlier in this same batch count as existing too.
+local madeIds, madeKeys = {}, {}
+
+for i = 1, n do
+  local b = 3 + (i - 1) * 6
   local id, spec, priority = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
   local delay, runAt, ikey = tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]), ARGV[b + 5]
   local existing = false
   if ikey ~= '' then
-    local prior = redis.call('HGET', KEYS[4], ikey)
-    if prior and redis.call('HEXISTS', KEYS[2], prior) == 1 then existing = prior end
+    existing = madeKeys[ikey] or false
+    if not existing then
+      local prior = redis.call('HGET', KEYS[4], ikey)
+      if prior and redis.call('HEXISTS', KEYS[2], prior) == 1 then existing = prior end
+    end
   end
-  if not existing and redis.call('HEXISTS', KEYS[2], id) == 1 then existing = id end
+  if not existing and (present[i] or madeIds[id]) then existing = id end
 
   if existing then
     out[#out + 1] = existing
     out[#out + 1] = 0
   else
+    madeIds[id] = true
     local at = 0
     if runAt > 0 then at = runAt elseif delay > 0 then at = now + delay end
-    redis.call('HSET', KEYS[1], id, spec)
+    jobArgs[#jobArgs + 1] = id
+    jobArgs[#jobArgs + 1] = spec
+    stArgs[#stArgs + 1] = id
     if at > now then
-      rec_write(KEYS[2], id, rec_new('scheduled', priority, at))
-      redis.call('ZADD', KEYS[3], at, id)
+      stArgs[#stArgs + 1] = rec_encode(rec_new('scheduled', priority, at))
+      delayedArgs[#delayedArgs + 1] = at
+      delayedArgs[#delayedArgs + 1] = id
       scheduled[#scheduled + 1] = id
     else
-      rec_write(KEYS[2], id, rec_new('queued', priority, now))
-      redis.call('RPUSH', ready_key(readyKeys, priority), id)
+      stArgs[#stArgs + 1] = rec_encode(rec_new('queued', priority, now))
+      local key = ready_key(readyKeys, priority)
+      byList[key] = byList[key] or {}
+      table.insert(byList[key], id)
       queued[#queued + 1] = id
     end
     if ikey ~= '' then
-      redis.call('HSET', KEYS[4], ikey, id)
-      redis.call('HSET', KEYS[5], id, ikey)
+      madeKeys[ikey] = id
+      idemArgs[#idemArgs + 1] = ikey
+      idemArgs[#idemArgs + 1] = id
+      ikeyArgs[#ikeyArgs + 1] = id
+      ikeyArgs[#ikeyArgs + 1] = ikey
     end
     out[#out + 1] = id
     out[#out + 1] = 1
   end
+end
+
+call_sliced('HSET', KEYS[1], jobArgs, 2000)
+call_sliced('HSET', KEYS[2], stArgs, 2000)
+call_sliced('ZADD', KEYS[3], delayedArgs, 2000)
+call_sliced('HSET', KEYS[4], idemArgs, 2000)
+call_sliced('HSET', KEYS[5], ikeyArgs, 2000)
+-- Walk the lists in priority order so that the RPUSHes are deterministic.
+for p = 1, 10 do
+  local list = byList[readyKeys[p]]
+  if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
 end
 
 emit(KEYS[6], maxLen, 'queued', queued)

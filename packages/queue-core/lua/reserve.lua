@@ -36,55 +36,86 @@ if redis.call('HGET', KEYS[1], 'paused') == '1' then return { now, -1 } end
 local function promote(zkey)
   local due = redis.call('ZRANGEBYSCORE', zkey, '-inf', now, 'LIMIT', 0, promoteLimit)
   if #due == 0 then return end
+  local recs = rec_read_many(KEYS[3], due)
+  local ids, kept, byList = {}, {}, {}
   for i = 1, #due do
-    local r = rec_read(KEYS[3], due[i])
+    local r = recs[i]
     if r then
       r.state = 'queued'
-      rec_write(KEYS[3], due[i], r)
-      redis.call('RPUSH', ready_key(readyKeys, r.priority), due[i])
+      ids[#ids + 1], kept[#kept + 1] = due[i], r
+      local key = ready_key(readyKeys, r.priority)
+      byList[key] = byList[key] or {}
+      table.insert(byList[key], due[i])
     end
   end
-  redis.call('ZREM', zkey, unpack(due))
+  rec_write_many(KEYS[3], ids, kept)
+  for p = 1, 10 do
+    local list = byList[readyKeys[p]]
+    if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
+  end
+  call_sliced('ZREM', zkey, due, 1000)
 end
 promote(KEYS[4])
 promote(KEYS[5])
 
-local out, ids = { now, 0 }, {}
-local deadline = now + leaseMs
+-- Pop up to `count` ids, highest priority first.
+local popped, poppedPriority = {}, {}
 for p = 0, 9 do
-  local want = count - #ids
+  local want = count - #popped
   if want <= 0 then break end
-  local popped = redis.call('LPOP', readyKeys[p + 1], want)
-  if popped then
-    for i = 1, #popped do
-      local id = popped[i]
-      -- A job written straight into the lists without a record still runs,
-      -- so that the worker can dead-letter it with a reason instead of it
-      -- vanishing; a job in any state but queued is not run twice.
-      local r = rec_read(KEYS[3], id) or rec_new('queued', p, now)
-      if r.state == 'queued' then
-        r.attempts = r.attempts + 1
-        r.state = 'active'
-        r.owner = workerId .. ':' .. r.attempts
-        r.startedAt = now
-        rec_write(KEYS[3], id, r)
-        redis.call('ZADD', KEYS[6], deadline, id)
-        ids[#ids + 1] = id
-        out[#out + 1] = id
-        out[#out + 1] = redis.call('HGET', KEYS[2], id)
-        out[#out + 1] = r.attempts
-        out[#out + 1] = r.runAt
-      end
+  local got = redis.call('LPOP', readyKeys[p + 1], want)
+  if got then
+    for i = 1, #got do
+      popped[#popped + 1] = got[i]
+      poppedPriority[#popped] = p
     end
   end
 end
 
-if #ids == count then
+local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
+local deadline = now + leaseMs
+if #popped > 0 then
+  local found = rec_read_many(KEYS[3], popped)
+  local seen = {}
+  for i = 1, #popped do
+    local id = popped[i]
+    -- A job written straight into the lists without a record still runs, so
+    -- that the worker can dead-letter it with a reason instead of it vanishing;
+    -- a job in any state but queued (or twice in one batch) is not run twice.
+    local r = found[i] or rec_new('queued', poppedPriority[i], now)
+    if r.state == 'queued' and not seen[id] then
+      seen[id] = true
+      r.attempts = r.attempts + 1
+      r.state = 'active'
+      r.owner = workerId .. ':' .. r.attempts
+      r.startedAt = now
+      ids[#ids + 1], recs[#recs + 1] = id, r
+      leaseArgs[#leaseArgs + 1] = deadline
+      leaseArgs[#leaseArgs + 1] = id
+    end
+  end
+end
+if #ids > 0 then
+  rec_write_many(KEYS[3], ids, recs)
+  call_sliced('ZADD', KEYS[6], leaseArgs, 2000)
+  for from = 1, #ids, 1000 do
+    local to = math.min(from + 999, #ids)
+    local specs = redis.call('HMGET', KEYS[2], unpack(ids, from, to))
+    for i = from, to do
+      out[#out + 1] = ids[i]
+      out[#out + 1] = specs[i - from + 1]
+      out[#out + 1] = recs[i].attempts
+      out[#out + 1] = recs[i].runAt
+    end
+  end
+end
+
+if #popped == count then
   -- More may be waiting: pass the baton to the next sleeping worker.
   for p = 1, 10 do
     if redis.call('LLEN', readyKeys[p]) > 0 then wake(KEYS[8]) break end
   end
-elseif #ids == 0 then
+elseif #popped == 0 then
   local wait = -1
   for _, zkey in ipairs({ KEYS[4], KEYS[5] }) do
     local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')

@@ -16,7 +16,8 @@ export interface HeldJob {
   /** performance.now() at reservation, to add the time spent in the prefetch buffer */
   reservedAt: number
   phase: 'buffered' | 'running' | 'settling'
-  controller?: AbortController
+  /** set while the handler runs: stops waiting for it and fires its signal */
+  abort?: (reason: Error) => void
 }
 
 export type Outcome =
@@ -66,62 +67,124 @@ function poison(message: string, cause?: unknown): ConveyorError {
 }
 
 /**
- * Runs one job's handler and decides what becomes of it. Never throws: every
- * failure, including an unreadable job, becomes an outcome.
+ * The handler's AbortSignal, made only if the handler asks for it: most handlers never
+ * look, and an AbortController per job is a measurable share of a quick job's cost.
  */
-export async function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Promise<Outcome> {
-  let spec: JobSpec | undefined
-  const controller = new AbortController()
-  job.controller = controller
-  let timer: NodeJS.Timeout | undefined
+class LazySignal {
+  private controller: AbortController | undefined
+  private reason: Error | undefined
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController()
+    if (this.reason && !this.controller.signal.aborted) this.controller.abort(this.reason)
+    return this.controller.signal
+  }
+
+  abort(reason: Error): void {
+    this.reason ??= reason
+    this.controller?.abort(reason)
+  }
+}
+
+function failure(job: HeldJob, thrown: unknown, spec: JobSpec | undefined): Outcome {
+  const error = thrown instanceof Error ? thrown : new Error(String(thrown))
+  const type = spec?.type ?? 'unknown'
+  const maxAttempts = spec?.maxAttempts ?? 1
+  if (isConveyorError(error) && ABANDON_CODES.has(error.code)) {
+    return { kind: 'abandoned', type, maxAttempts }
+  }
+  const final =
+    !spec ||
+    job.attempt >= spec.maxAttempts ||
+    (isConveyorError(error) && NO_RETRY_CODES.has(error.code))
+  const retryDelay = final || !spec ? null : backoffDelay(spec.backoff, job.attempt)
+  return { kind: 'failed', error, retryDelay, type, maxAttempts }
+}
+
+function completion(job: HeldJob, value: unknown, spec: JobSpec): Outcome {
+  try {
+    const result = value === undefined ? '' : JSON.stringify(value)
+    return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
+  } catch (err) {
+    return failure(job, err, spec)
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/**
+ * Runs one job's handler and decides what becomes of it. Never rejects: every
+ * failure, including an unreadable job, becomes an outcome. `job.abort(reason)` ends
+ * the wait at once (timeout, lost lease, shutdown): the handler's signal fires and its
+ * eventual result is ignored.
+ */
+export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Promise<Outcome> {
+  let spec: JobSpec
   try {
     spec = readSpec(job, env.registry)
-    env.started(job, spec)
-    const handler = env.handlers[spec.type] as JobHandler | undefined
-    if (!handler)
-      throw new ConveyorError('no_handler', `no handler for job type "${spec.type}" on this worker`)
-    const ctx: JobContext = {
-      id: job.id,
-      queue: env.queue,
-      type: spec.type,
-      payload: spec.payload,
-      attempt: job.attempt,
-      maxAttempts: spec.maxAttempts,
-      createdAt: spec.createdAt,
-      traceparent: spec.traceparent,
-      signal: controller.signal,
-      progress: (value) => env.progress(job, value),
+  } catch (err) {
+    return Promise.resolve(failure(job, err, undefined))
+  }
+  env.started(job, spec)
+  const handler = env.handlers[spec.type] as JobHandler | undefined
+  if (!handler) {
+    const err = new ConveyorError(
+      'no_handler',
+      `no handler for job type "${spec.type}" on this worker`,
+    )
+    return Promise.resolve(failure(job, err, spec))
+  }
+  const lazy = new LazySignal()
+  const ctx: JobContext = {
+    id: job.id,
+    queue: env.queue,
+    type: spec.type,
+    payload: spec.payload,
+    attempt: job.attempt,
+    maxAttempts: spec.maxAttempts,
+    createdAt: spec.createdAt,
+    traceparent: spec.traceparent,
+    get signal() {
+      return lazy.signal
+    },
+    progress: (value) => env.progress(job, value),
+  }
+  return new Promise<Outcome>((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    const finish = (outcome: Outcome) => {
+      if (timer) clearTimeout(timer)
+      job.abort = undefined
+      resolve(outcome)
     }
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
-        once: true,
-      })
-    })
+    job.abort = (reason) => {
+      lazy.abort(reason)
+      finish(failure(job, reason, spec))
+    }
     if (spec.timeout > 0) {
       const ms = spec.timeout
       timer = setTimeout(
-        () => controller.abort(new ConveyorError('job_timeout', `job timed out after ${ms} ms`)),
+        () => job.abort?.(new ConveyorError('job_timeout', `job timed out after ${ms} ms`)),
         ms,
       )
     }
-    const value: unknown = await Promise.race([Promise.resolve().then(() => handler(ctx)), aborted])
-    const result = value === undefined ? '' : JSON.stringify(value)
-    return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
-  } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown))
-    const type = spec?.type ?? 'unknown'
-    const maxAttempts = spec?.maxAttempts ?? 1
-    if (isConveyorError(error) && ABANDON_CODES.has(error.code))
-      return { kind: 'abandoned', type, maxAttempts }
-    const final =
-      !spec ||
-      job.attempt >= spec.maxAttempts ||
-      (isConveyorError(error) && NO_RETRY_CODES.has(error.code))
-    const retryDelay = final || !spec ? null : backoffDelay(spec.backoff, job.attempt)
-    return { kind: 'failed', error, retryDelay, type, maxAttempts }
-  } finally {
-    if (timer) clearTimeout(timer)
-  }
+    let value: unknown
+    try {
+      value = handler(ctx)
+    } catch (err) {
+      finish(failure(job, err, spec))
+      return
+    }
+    if (isThenable(value)) {
+      value.then(
+        (v) => finish(completion(job, v, spec)),
+        (err: unknown) => finish(failure(job, err, spec)),
+      )
+    } else {
+      finish(completion(job, value, spec))
+    }
+  })
 }
 
 /** The error as stored with the job: enough to debug it from the dead-letter list. */

@@ -10,6 +10,7 @@ import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
 import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import { HistogramRecorder } from './metrics.js'
+import { PrefetchWindow } from './prefetch.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
 import { QueueScripts, type Lease, type ReservedRaw, type Retention } from './scripts.js'
 
@@ -22,8 +23,11 @@ export interface WorkerOptions<M extends JobTypeMap> {
   prefix?: string
   /** handlers running at once; default 1 */
   concurrency?: number
-  /** jobs reserved ahead of free slots, so a slot never waits for a round trip; default = concurrency */
-  prefetch?: number
+  /**
+   * jobs reserved ahead of free slots, so a slot never waits for a round trip; 'auto'
+   * (default) sizes it to about 20 ms of work at the handlers' observed speed
+   */
+  prefetch?: number | 'auto'
   /** a job whose worker stops renewing its lease for this long is recovered; default 30 s */
   leaseMs?: number
   /** a job whose lease expires more often than this is dead-lettered; default 3 */
@@ -56,7 +60,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly histograms = new HistogramRecorder()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
-  private readonly capacity: number
+  private readonly prefetch: PrefetchWindow
   private readonly leaseMs: number
   private readonly maxStalls: number
   private readonly blockMs: number
@@ -76,7 +80,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.queue = options.queue ?? DEFAULTS.queue
     this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.queue)
     this.concurrency = Math.max(1, options.concurrency ?? 1)
-    this.capacity = this.concurrency + Math.max(0, options.prefetch ?? this.concurrency)
+    this.prefetch = new PrefetchWindow(this.concurrency, options.prefetch ?? 'auto')
     this.leaseMs = options.leaseMs ?? DEFAULTS.leaseMs
     this.maxStalls = options.maxStalls ?? DEFAULTS.maxStalls
     this.blockMs = options.blockMs ?? 5_000
@@ -143,8 +147,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
 
   private async fetchLoop(): Promise<void> {
     while (this.state === 'running') {
-      const want = this.capacity - this.running - this.buffer.length
-      if (want <= 0) {
+      const want = this.concurrency + this.prefetch.size - this.running - this.buffer.length
+      if (!this.prefetch.worthReserving(want, this.buffer.length)) {
         await new Promise<void>((resolve) => (this.slotWaiter = resolve))
         continue
       }
@@ -205,6 +209,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const durationMs = performance.now() - started
     if (outcome.kind !== 'abandoned') {
       this.histograms.record(durationMs, job.waitMs + (started - job.reservedAt))
+      this.prefetch.observe(durationMs)
     }
     this.running -= 1
     this.settle(job, outcome, durationMs)
@@ -228,12 +233,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     job.phase = 'settling'
     if (outcome.kind === 'completed') {
       this.batcher.ack({ id: job.id, token: job.token, result: outcome.result })
-      this.emit(
-        'completed',
-        info,
-        outcome.result === '' ? undefined : JSON.parse(outcome.result),
-        durationMs,
-      )
+      if (this.listenerCount('completed') > 0) {
+        const result: unknown = outcome.result === '' ? undefined : JSON.parse(outcome.result)
+        this.emit('completed', info, result, durationMs)
+      }
     } else {
       this.batcher.fail({
         id: job.id,
@@ -275,9 +278,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.held.delete(lease.id)
       gone.push(lease.id)
       if (job.phase === 'buffered') this.buffer = this.buffer.filter((j) => j !== job)
-      job.controller?.abort(
-        new ConveyorError('lease_lost', `the lease on job ${lease.id} was taken over`),
-      )
+      job.abort?.(new ConveyorError('lease_lost', `the lease on job ${lease.id} was taken over`))
     }
     if (gone.length > 0) this.emit('lease-lost', gone)
   }
@@ -339,7 +340,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     const stuck = [...this.held.values()].filter((j) => j.phase === 'running')
     for (const job of stuck)
-      job.controller?.abort(new ConveyorError('shutting_down', 'the worker is shutting down'))
+      job.abort?.(new ConveyorError('shutting_down', 'the worker is shutting down'))
     // Jobs not given back in time are not lost: their leases expire and are recovered.
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))

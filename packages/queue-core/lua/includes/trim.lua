@@ -6,8 +6,8 @@ local function trim_finished(k, index, now, ageMs, maxCount, limit)
   local removed = 0
   if ageMs > 0 then
     local old = redis.call('ZRANGEBYSCORE', index, '-inf', now - ageMs, 'LIMIT', 0, limit)
-    for i = 1, #old do remove_job(k, old[i]) end
-    if #old > 0 then redis.call('ZREM', index, unpack(old)) end
+    remove_jobs(k, old)
+    call_sliced('ZREM', index, old, 1000)
     removed = #old
   end
   if maxCount > 0 then
@@ -15,7 +15,7 @@ local function trim_finished(k, index, now, ageMs, maxCount, limit)
     if excess > limit then excess = limit end
     if excess > 0 then
       local extra = redis.call('ZRANGE', index, 0, excess - 1)
-      for i = 1, #extra do remove_job(k, extra[i]) end
+      remove_jobs(k, extra)
       redis.call('ZREMRANGEBYRANK', index, 0, excess - 1)
       removed = removed + #extra
     end
