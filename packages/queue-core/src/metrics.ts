@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './connection.js'
 import type { QueueCounts } from './schemas/job-record.js'
 
 /** Upper bounds (ms) of the histogram buckets; a last, unbounded bucket follows. */
@@ -45,7 +45,7 @@ export class HistogramRecorder {
   }
 
   /** Adds what was recorded since the last flush to `statsKey`; keeps it if Redis fails. */
-  async flush(redis: Redis, statsKey: string): Promise<void> {
+  async flush(redis: RedisClient, statsKey: string): Promise<void> {
     const fields: [string, number][] = []
     this.duration.forEach((n, i) => n > 0 && fields.push([`d${i}`, n]))
     this.wait.forEach((n, i) => n > 0 && fields.push([`w${i}`, n]))

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis'
-import { closeQuietly, connect, type RedisConnection } from './connection.js'
+import { closeQuietly, duplicate, type RedisClient, type RedisConnection } from './connection.js'
 import { DEFAULTS } from './defaults.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 
@@ -25,14 +24,15 @@ export interface QueueEventsOptions {
  */
 export class QueueEvents {
   readonly keys: QueueKeys
-  private readonly redis: Redis
-  private readonly owned: boolean
+  private readonly redis: RedisClient
 
   constructor(options: QueueEventsOptions) {
     this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, options.queue ?? DEFAULTS.queue)
-    const { client, owned } = connect(options.connection, { maxRetriesPerRequest: null })
-    this.redis = client
-    this.owned = owned
+    // Always a connection of its own, even when given a client: a blocking read ties
+    // it up, and close() must not close the caller's client.
+    this.redis = duplicate(options.connection, { maxRetriesPerRequest: null })
+    // Connection errors reach callers as rejected reads; ioredis reconnects by itself.
+    this.redis.on('error', () => undefined)
   }
 
   /** The cursor of the newest entry, to follow only what happens from now on. */
@@ -67,8 +67,7 @@ export class QueueEvents {
   }
 
   async close(): Promise<void> {
-    if (this.owned) await closeQuietly(this.redis)
-    else this.redis.disconnect()
+    await closeQuietly(this.redis)
   }
 }
 

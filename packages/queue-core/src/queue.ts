@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './connection.js'
 import { DEFAULT_BACKOFF } from './backoff.js'
 import { closeQuietly, connect, type RedisConnection } from './connection.js'
 import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
@@ -52,7 +52,7 @@ const BULK_SLICE = 500
 export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ error: [unknown] }> {
   readonly name: string
   readonly keys: QueueKeys
-  readonly redis: Redis
+  readonly redis: RedisClient
   private readonly owned: boolean
   private readonly registry: JobRegistry<M>
   private readonly scripts: QueueScripts
@@ -272,18 +272,19 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
    */
   async metrics(): Promise<QueueMetrics> {
     const k = this.keys
-    const heads = this.redis.pipeline().time().hgetall(k.stats)
+    // TIME has no key: outside the pipeline, which a cluster sends to the queue's node.
+    const heads = this.redis.pipeline().hgetall(k.stats)
     for (const key of k.ready) heads.lindex(key, 0)
-    const [counts, replies] = await Promise.all([this.counts(), heads.exec()])
+    const [counts, replies, time] = await Promise.all([
+      this.counts(),
+      heads.exec(),
+      this.redis.time(),
+    ])
     const values = (replies ?? []).map(([err, value]) => {
       if (err) throw err
       return value
     })
-    const [time, stats, ...headIds] = values as [
-      [string, string],
-      Record<string, string>,
-      ...(string | null)[],
-    ]
+    const [stats, ...headIds] = values as [Record<string, string>, ...(string | null)[]]
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
     const ids = headIds.filter((id): id is string => id !== null)
     const records = ids.length > 0 ? await this.redis.hmget(k.st, ...ids) : []

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './connection.js'
 import type { ScriptKeys, ScriptName } from './keys.js'
 import { loadScript } from './script-loader.js'
 
@@ -51,7 +51,7 @@ type Arg = string | number
  */
 export class QueueScripts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: ScriptKeys,
     private readonly eventsMaxLen: number,
   ) {}

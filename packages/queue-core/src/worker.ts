@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import type { Redis } from 'ioredis'
 import { CompletionBatcher } from './completion-batcher.js'
-import { closeQuietly, connect, duplicate, type RedisConnection } from './connection.js'
+import {
+  closeQuietly,
+  connect,
+  duplicate,
+  type RedisClient,
+  type RedisConnection,
+} from './connection.js'
 import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
@@ -51,8 +56,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   readonly id = randomBytes(6).toString('hex')
   readonly queue: string
   readonly keys: QueueKeys
-  private readonly redis: Redis
-  private readonly blocking: Redis
+  private readonly redis: RedisClient
+  private readonly blocking: RedisClient
   private readonly owned: boolean
   private readonly scripts: QueueScripts
   private readonly retention: Retention
