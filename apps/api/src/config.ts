@@ -5,6 +5,8 @@ const GiB = 1024 ** 3
 /** The API's environment, checked once at start-up by `loadConfig('api', ApiConfig, env)`. */
 export const ApiConfig = Type.Object({
   REDIS_URL: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
+  /** CA certificate (PEM) that signed the Redis server's TLS certificate, for rediss:// */
+  REDIS_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL })
   const scheduler = new Scheduler({
     redisUrl: config.REDIS_URL,
+    redisTlsCaFile: config.REDIS_TLS_CA_FILE,
     prefix: config.QUEUE_PREFIX,
     schedules,
     leaseMs: config.SCHEDULER_LEASE_MS,

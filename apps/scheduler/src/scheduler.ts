@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import { Queue } from '@conveyor/queue-core'
-import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
+import { jobRegistry, redisOptionsFrom, type ConveyorJobTypes } from '@conveyor/service-kit'
 import { Redis } from 'ioredis'
 import { schedulerKeys, type SchedulerKeys } from './keys.js'
 import { LeaderLease } from './leader.js'
@@ -12,6 +12,8 @@ import { readSlotRecords, type SlotRecord } from './slot-records.js'
 
 export interface SchedulerOptions {
   redisUrl: string
+  /** REDIS_TLS_CA_FILE: the CA to verify a rediss:// server with */
+  redisTlsCaFile?: string | undefined
   /** QUEUE_PREFIX: the queues' and the scheduler's keys start with it */
   prefix: string
   schedules: readonly Schedule[]
@@ -75,7 +77,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   constructor(options: SchedulerOptions) {
     super()
-    this.redis = new Redis(options.redisUrl)
+    this.redis = new Redis(redisOptionsFrom(options.redisUrl, options.redisTlsCaFile))
     this.redis.on('error', (err) => this.emitError(err))
     this.keys = schedulerKeys(options.prefix)
     this.scripts = new SchedulerScripts(this.redis, this.keys)

@@ -1,5 +1,10 @@
 import { Worker } from '@conveyor/queue-core'
-import { jobRegistry, type ConveyorJobTypes, type Logger } from '@conveyor/service-kit'
+import {
+  jobRegistry,
+  redisOptionsFrom,
+  type ConveyorJobTypes,
+  type Logger,
+} from '@conveyor/service-kit'
 import type { HandlerMap } from '@conveyor/queue-core'
 import type { WorkerConfig } from './config.js'
 import { attachJobLog } from './job-log.js'
@@ -16,9 +21,10 @@ export function runWorkers(options: {
   logger: Logger
 }): Worker<ConveyorJobTypes>[] {
   const { config } = options
+  const connection = redisOptionsFrom(config.REDIS_URL, config.REDIS_TLS_CA_FILE)
   return jobRegistry.queues().map((queue) => {
     const worker = new Worker({
-      connection: config.REDIS_URL,
+      connection,
       registry: jobRegistry,
       handlers: options.handlers,
       queue,

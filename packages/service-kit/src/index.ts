@@ -12,5 +12,6 @@ export {
 export { jobRegistry, type ConveyorJobTypes } from './job-catalog.js'
 export { createLogger, REDACT_PATHS, type Logger } from './logger.js'
 export { onShutdown } from './shutdown.js'
+export { redisOptionsFrom, type RedisConnectionOptions } from './redis-options.js'
 export { Storage, UPLOAD_ID, type UploadMeta } from './storage.js'
 export { keepHealthFile } from './health-file.js'

@@ -22,6 +22,25 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
 
+/**
+ * Whether `presented` is one of the keys, given as their SHA-256 digests. Both sides
+ * are hashed, so timingSafeEqual always compares 32 bytes (it throws on unequal lengths
+ * and would otherwise leak a key's length), and every key is compared, with no early
+ * exit, so the time taken says nothing about which key or how much of it matched.
+ * Returns the presented key's digest when it matches.
+ */
+export function matchKey(digests: readonly Buffer[], presented: string): Buffer | undefined {
+  const digest = sha256(presented)
+  let ok = false
+  for (const d of digests) ok = timingSafeEqual(d, digest) || ok
+  return ok ? digest : undefined
+}
+
+/** The digests `matchKey` compares against. */
+export function keyDigests(keys: readonly string[]): Buffer[] {
+  return keys.map(sha256)
+}
+
 function presentedKey(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization
   if (typeof auth === 'string') {
@@ -39,17 +58,12 @@ function presentedKey(request: FastifyRequest): string | undefined {
  */
 export const authPlugin = fp<AuthPluginOptions>(
   (app, options, done) => {
-    const digests = options.keys.map(sha256)
+    const digests = keyDigests(options.keys)
     if (digests.length > 0) {
       app.addHook('onRequest', (request, _reply, next) => {
         const key = presentedKey(request)
-        if (key !== undefined) {
-          const digest = sha256(key)
-          // Compare against every key, without stopping at the first match.
-          let ok = false
-          for (const d of digests) ok = timingSafeEqual(d, digest) || ok
-          if (ok) request.apiKeyId = digest.subarray(0, 8).toString('hex')
-        }
+        const digest = key === undefined ? undefined : matchKey(digests, key)
+        if (digest !== undefined) request.apiKeyId = digest.subarray(0, 8).toString('hex')
         if (request.apiKeyId !== undefined || request.routeOptions.config.public === true) next()
         else next(new ApiError(401, 'unauthorized', 'a valid API key is required'))
       })

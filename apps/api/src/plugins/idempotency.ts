@@ -40,8 +40,21 @@ function sha256(text: string): string {
 function fingerprintOf(request: FastifyRequest): string {
   const body = request.isMultipart()
     ? `multipart:${request.headers['content-length'] ?? 'chunked'}`
-    : JSON.stringify(request.body ?? null)
+    : serialise(request.body ?? null)
   return sha256(`${request.method} ${request.url}\n${body}`)
+}
+
+// This hook runs before the body is validated: a body nested deeper than the stack
+// (JSON.parse takes 10,000 levels, JSON.stringify may not) is the client's fault, not a 500.
+function serialise(body: unknown): string {
+  try {
+    return JSON.stringify(body)
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new ApiError(400, 'bad_request', 'the body is nested too deeply')
+    }
+    throw err
+  }
 }
 
 /**

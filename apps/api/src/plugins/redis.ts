@@ -1,3 +1,4 @@
+import { redisOptionsFrom } from '@conveyor/service-kit'
 import fp from 'fastify-plugin'
 import { Redis, type RedisOptions } from 'ioredis'
 
@@ -28,12 +29,15 @@ const FIRST_CONNECT_WAIT_MS = 1000
 
 export interface RedisPluginOptions {
   url: string
+  /** REDIS_TLS_CA_FILE: the CA to verify a rediss:// server with */
+  caFile?: string | undefined
 }
 
 /** Decorates the app with one shared ioredis client and closes it with the app. */
 export const redisPlugin = fp<RedisPluginOptions>(
   async (app, options) => {
-    const redis = new Redis(options.url, { ...FAIL_FAST, lazyConnect: true })
+    const target = redisOptionsFrom(options.url, options.caFile)
+    const redis = new Redis({ ...target, ...FAIL_FAST, lazyConnect: true })
     let lastLogged = ''
     redis.on('error', (err: Error) => {
       // ioredis repeats the same error on every reconnect attempt: log each kind once.
@@ -58,7 +62,7 @@ export const redisPlugin = fp<RedisPluginOptions>(
     }
 
     app.decorate('redis', redis)
-    app.decorate('redisConnect', (extra: RedisOptions = {}) => new Redis(options.url, extra))
+    app.decorate('redisConnect', (extra: RedisOptions = {}) => new Redis({ ...target, ...extra }))
     app.addHook('onClose', async () => {
       try {
         await redis.quit()

@@ -25,6 +25,17 @@ export interface ReceiveOptions {
   maxPixels: number
 }
 
+/**
+ * busboy's own parse errors ("Multipart: Boundary not found", "Unexpected end of
+ * multipart data") carry no status: left alone they became 500s for a client's bad body.
+ */
+function malformed(err: unknown): boolean {
+  if (!(err instanceof Error) || 'statusCode' in err) return false
+  return /^(Multipart: |Unexpected end of (multipart data|form)|Malformed part header)/.test(
+    err.message,
+  )
+}
+
 /** A server-chosen id: 22 URL-safe characters, as service-kit's UPLOAD_ID allows. */
 export function newUploadId(): string {
   return randomBytes(16).toString('base64url')
@@ -73,7 +84,7 @@ export async function receiveUpload(options: ReceiveOptions): Promise<ReceivedUp
     }
   } catch (err) {
     await rm(dir, { recursive: true, force: true })
-    throw err
+    throw malformed(err) ? new ApiError(400, 'bad_request', 'the multipart body is malformed') : err
   }
   if (!file) throw fieldError('/file', 'is required')
   return { uploadId, fields, ...file }

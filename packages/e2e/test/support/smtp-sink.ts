@@ -12,12 +12,19 @@ export class SmtpSink {
     this.messages = messages
   }
 
-  static async start(): Promise<SmtpSink> {
+  /** With `auth`, the server requires that login (over plain text: loopback only). */
+  static async start(auth?: { user: string; pass: string }): Promise<SmtpSink> {
     const messages: ParsedMail[] = []
     const server = new SMTPServer({
-      authOptional: true,
+      authOptional: auth === undefined,
+      allowInsecureAuth: auth !== undefined,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth(login, _session, callback) {
+        if (auth && login.username === auth.user && login.password === auth.pass) {
+          callback(null, { user: login.username })
+        } else callback(new Error('invalid login'))
+      },
       onData(stream, _session, callback) {
         simpleParser(stream).then(
           (mail) => {
@@ -34,8 +41,11 @@ export class SmtpSink {
   }
 
   get url(): string {
-    const { port } = this.server.server.address() as AddressInfo
-    return `smtp://127.0.0.1:${port}`
+    return `smtp://127.0.0.1:${this.port}`
+  }
+
+  get port(): number {
+    return (this.server.server.address() as AddressInfo).port
   }
 
   close(): Promise<void> {

@@ -1,0 +1,176 @@
+/**
+ * The three services over `rediss://` as an ACL user that may run only the commands
+ * Conveyor sends, on only its own keys: the seed's email and SMS complete, the scheduler
+ * leads and fires, Redis logs no denied command, and the same user cannot FLUSHALL,
+ * CONFIG SET or touch a key outside the prefix.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { freePort } from '../support/free-port.js'
+import { Service, until } from '../support/services.js'
+import { SmsSink } from '../support/sms-sink.js'
+import { SmtpSink } from '../support/smtp-sink.js'
+import { makeCertificates, TlsRedis } from '../support/tls-redis.js'
+
+/**
+ * Every command the services send, found by reading the code: ioredis itself (INFO for
+ * its ready check, QUIT on close), the API's readiness PING, queue-core's and the
+ * scheduler's client-side reads, and each `redis.call` in their Lua scripts (Redis
+ * checks the ACL inside scripts too). No SCRIPT LOAD: a NOSCRIPT falls back to EVAL.
+ * The same line is in README.md, Configuration.
+ */
+const ACL_RULES = [
+  ...['on', '>pw', 'resetchannels', '~conveyor:*', '-@all'],
+  ...['+ping', '+info', '+quit', '+evalsha', '+eval', '+time'],
+  ...['+blpop', '+xread', '+xrevrange', '+xadd'],
+  ...['+get', '+set', '+del', '+incr', '+pexpire', '+pttl'],
+  ...['+hget', '+hmget', '+hgetall', '+hset', '+hdel', '+hexists', '+hincrby'],
+  ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank'],
+  ...['+lpush', '+rpush', '+lpop', '+lrem', '+llen', '+lrange'],
+]
+
+let redis: TlsRedis
+let admin: Redis
+let smtp: SmtpSink
+let sms: SmsSink
+let dataDir: string
+let baseUrl: string
+let redisUrl: string
+const services: Service[] = []
+
+beforeAll(async () => {
+  redis = await TlsRedis.start(await makeCertificates())
+  admin = redis.admin()
+  await admin.call('ACL', 'SETUSER', 'conveyor', ...ACL_RULES)
+  await admin.call('ACL', 'LOG', 'RESET')
+  redisUrl = `rediss://conveyor:pw@127.0.0.1:${redis.port}`
+  smtp = await SmtpSink.start()
+  sms = await SmsSink.start('AC_tls', 'tls-token')
+  dataDir = await mkdtemp(join(tmpdir(), 'conveyor-tls-'))
+  const schedulesFile = join(dataDir, 'schedules.json')
+  // Every second, so that a slot fires (claim, enqueue) within the test.
+  await writeFile(
+    schedulesFile,
+    JSON.stringify([
+      {
+        name: 'tick',
+        cron: '* * * * * *',
+        type: 'sms',
+        payload: { phone: '+15550000003', message: 'tick' },
+        catchUp: 'skip',
+      },
+    ]),
+  )
+  const port = await freePort()
+  baseUrl = `http://127.0.0.1:${port}`
+  const env = {
+    REDIS_URL: redisUrl,
+    REDIS_TLS_CA_FILE: redis.tls.caFile,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SMTP_URL: smtp.url,
+    SMS_PROVIDER: 'twilio',
+    SMS_API_URL: sms.url,
+    SMS_ACCOUNT_SID: sms.sid,
+    SMS_AUTH_TOKEN: sms.token,
+    SMS_FROM: '+15550009999',
+    SHUTDOWN_GRACE_MS: '3000',
+    SCHEDULES_FILE: schedulesFile,
+    SCHEDULER_LEASE_MS: '1500',
+  }
+  services.push(
+    new Service('api', 'api', env),
+    new Service('worker', 'worker', env),
+    new Service('scheduler', 'scheduler', env),
+  )
+  await until(
+    async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 200,
+    'the API to be ready over TLS',
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n${services.map((s) => s.dump()).join('\n')}`)
+  })
+})
+
+afterAll(async () => {
+  const codes = await Promise.all(services.map((s) => s.stop('SIGTERM')))
+  admin?.disconnect()
+  await Promise.all([smtp?.close(), sms?.close(), redis?.stop()])
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  expect(services.filter((_s, i) => codes[i] !== 0).map((s) => s.dump())).toEqual([])
+})
+
+async function settle(id: string): Promise<string> {
+  let state = ''
+  await until(async () => {
+    const res = await fetch(`${baseUrl}/jobs/${id}`)
+    state = ((await res.json()) as { state: string }).state
+    return ['completed', 'dead', 'cancelled'].includes(state)
+  }, `job ${id} to finish`)
+  return state
+}
+
+async function post(path: string, body: unknown): Promise<string> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  expect(res.status).toBe(202)
+  return ((await res.json()) as { id: string }).id
+}
+
+/** The error Redis answers `command` with, as the conveyor user; '' if it succeeds. */
+async function refusal(...command: string[]): Promise<string> {
+  const client = redis.admin({ username: 'conveyor', password: 'pw' })
+  try {
+    await client.call(command[0] ?? '', ...command.slice(1))
+    return ''
+  } catch (err) {
+    return (err as Error).message
+  } finally {
+    client.disconnect()
+  }
+}
+
+it('runs the seed flows over rediss:// as a least-privilege ACL user', async () => {
+  const email = await post('/enqueue-email', {
+    to: 'user@example.com',
+    subject: 'Nhắc nhở định kỳ',
+    body: 'Đây là email nhắc nhở gửi định kỳ mỗi phút.',
+  })
+  const text = await post('/enqueue-sms', { phone: '+84912345678', message: 'Thông báo định kỳ' })
+  const emailState = await settle(email)
+  const smsState = await settle(text)
+  expect({ emailState, smsState }).toEqual({ emailState: 'completed', smsState: 'completed' })
+  expect(smtp.messages.some((m) => m.subject === 'Nhắc nhở định kỳ')).toBe(true)
+  expect(sms.sentTo('+84912345678')).toHaveLength(1)
+
+  // The scheduler's lease, claim and enqueue scripts all ran under the ACL.
+  const scheduler = services[2] as Service
+  await until(
+    () => scheduler.json().some((l) => l.msg === 'schedule fired'),
+    'the scheduler to fire a slot',
+  )
+  await until(() => sms.sentTo('+15550000003').length > 0, 'a scheduled SMS to arrive')
+
+  // Nothing any service sent was refused, inside scripts or out.
+  const denied = (await admin.call('ACL', 'LOG')) as unknown[]
+  expect(denied).toEqual([])
+
+  const flushall = await refusal('FLUSHALL')
+  const configSet = await refusal('CONFIG', 'SET', 'appendonly', 'no')
+  const foreignKey = await refusal('SET', 'other:key', '1')
+  expect(flushall).toMatch(/^NOPERM/)
+  expect(configSet).toMatch(/^NOPERM/)
+  expect(foreignKey).toMatch(/^NOPERM/)
+  console.log(
+    `[redis-acl] tls=on user=conveyor commands=${ACL_RULES.filter((r) => r.startsWith('+')).length}` +
+      ` email=${emailState} sms=${smsState} scheduler=fired denied=${denied.length}` +
+      ` flushall=${flushall.split(' ')[0]} config-set=${configSet.split(' ')[0]}` +
+      ` foreign-key=${foreignKey.split(' ')[0]}`,
+  )
+})
