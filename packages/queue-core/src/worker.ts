@@ -72,6 +72,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly held = new Map<string, HeldJob>()
   private buffer: HeldJob[] = []
   private running = 0
+  /**
+   * Outcomes handed to the batcher and not yet stored. They keep their slot: a worker
+   * killed now would run them again, so counting them keeps the jobs that a crash can
+   * duplicate to `concurrency` at most.
+   */
+  private readonly unsettled = new Map<string, HeldJob>()
   private state: State = 'idle'
   private loopDone: Promise<void> = Promise.resolve()
   private slotWaiter: (() => void) | null = null
@@ -152,7 +158,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
 
   private async fetchLoop(): Promise<void> {
     while (this.state === 'running') {
-      const want = this.concurrency + this.prefetch.size - this.running - this.buffer.length
+      const want = this.concurrency + this.prefetch.size - this.busy - this.buffer.length
       if (!this.prefetch.worthReserving(want, this.buffer.length)) {
         await new Promise<void>((resolve) => (this.slotWaiter = resolve))
         continue
@@ -199,8 +205,13 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.buffer.push(job)
   }
 
+  /** Slots taken: handlers running, and outcomes on their way to Redis. */
+  private get busy(): number {
+    return this.running + this.unsettled.size
+  }
+
   private dispatch(): void {
-    while (this.running < this.concurrency && this.buffer.length > 0 && this.state === 'running') {
+    while (this.busy < this.concurrency && this.buffer.length > 0 && this.state === 'running') {
       const job = this.buffer.shift()
       if (job) void this.execute(job)
     }
@@ -218,10 +229,15 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     this.running -= 1
     this.settle(job, outcome, durationMs)
+    this.freed()
+    if (this.running === 0) this.idleWaiter?.()
+  }
+
+  /** A slot may have come free: start buffered jobs and let the fetch loop look again. */
+  private freed(): void {
     this.dispatch()
     this.slotWaiter?.()
     this.slotWaiter = null
-    if (this.running === 0) this.idleWaiter?.()
   }
 
   private settle(job: HeldJob, outcome: Outcome, durationMs: number): void {
@@ -236,6 +252,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       return
     }
     job.phase = 'settling'
+    this.unsettled.set(`${job.id}\u0000${job.token}`, job)
     if (outcome.kind === 'completed') {
       this.batcher.ack({ id: job.id, token: job.token, result: outcome.result })
       if (this.listenerCount('completed') > 0) {
@@ -255,8 +272,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
 
   /** Outcomes stored (or refused): forget those leases, unless the id was reserved anew since. */
   private settled(leases: readonly Lease[], refused: readonly string[]): void {
-    for (const lease of leases) this.forget(lease)
+    for (const lease of leases) {
+      this.unsettled.delete(`${lease.id}\u0000${lease.token}`)
+      this.forget(lease)
+    }
     if (refused.length > 0) this.emit('lease-lost', [...refused])
+    this.freed()
   }
 
   private forget(lease: Lease): HeldJob | undefined {
