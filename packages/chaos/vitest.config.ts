@@ -1,13 +1,16 @@
 import { defineConfig } from 'vitest/config'
 
-// End-to-end tests start real processes (API, workers, schedulers, Redis): one file
-// at a time, with room for their start-up and the retries they wait for.
+// Chaos tests start real processes (API, workers, schedulers, Redis) and kill them: one
+// file at a time, so that two tests never compete for the two cores. The long form
+// (CHAOS_SCALE=long) runs for minutes per test.
+const long = process.env.CHAOS_SCALE === 'long'
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     fileParallelism: false,
-    testTimeout: 120_000,
+    testTimeout: long ? 1_800_000 : 150_000,
     hookTimeout: 120_000,
   },
 })

@@ -1,0 +1,182 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
+import { Redis } from 'ioredis'
+import { freePort } from './free-port.js'
+import { Service, until } from './services.js'
+import { SmsSink } from './sms-sink.js'
+
+export const PREFIX = 'chaos'
+export const FINAL = new Set(['completed', 'dead', 'cancelled'])
+
+export interface ClusterOptions {
+  /** extra redis-server arguments, e.g. the AOF settings */
+  redisArgs?: string[]
+  /** environment for every app, over the defaults below */
+  env?: Record<string, string>
+  api?: boolean
+  workers?: number
+  schedulers?: number
+  /** written to SCHEDULES_FILE when given */
+  schedules?: unknown[]
+}
+
+export interface HttpAnswer {
+  status: number
+  json: Record<string, unknown>
+}
+
+/**
+ * The three built apps as separate processes, as the e2e suite runs them: one private
+ * redis-server, the fake SMS provider, a temporary data dir. The test holds every
+ * process, so it can SIGKILL or SIGTERM any of them and start replacements.
+ */
+export class Cluster {
+  readonly workers: Service[] = []
+  readonly schedulers: Service[] = []
+  api: Service | undefined
+  baseUrl = ''
+  private seq = 0
+
+  private constructor(
+    readonly redis: RedisServerHandle,
+    readonly sms: SmsSink,
+    readonly dataDir: string,
+    readonly env: Record<string, string>,
+    /** a direct client for the checks that read Redis; it reconnects after a Redis restart */
+    readonly client: Redis,
+  ) {}
+
+  static async start(options: ClusterOptions = {}): Promise<Cluster> {
+    const redis = await startRedisServer({ args: options.redisArgs ?? [] })
+    const sms = await SmsSink.start('AC_chaos', 'chaos-token')
+    const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-chaos-'))
+    const env: Record<string, string> = {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: PREFIX,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      SMS_PROVIDER: 'twilio',
+      SMS_API_URL: sms.url,
+      SMS_ACCOUNT_SID: sms.sid,
+      SMS_AUTH_TOKEN: sms.token,
+      SMS_FROM: '+15550009999',
+      WORKER_CONCURRENCY: '4',
+      WORKER_LEASE_MS: '2000',
+      SHUTDOWN_GRACE_MS: '3000',
+      SCHEDULER_LEASE_MS: '1000',
+      ...options.env,
+    }
+    if (options.schedules) {
+      env.SCHEDULES_FILE = join(dataDir, 'schedules.json')
+      await writeFile(env.SCHEDULES_FILE, JSON.stringify(options.schedules))
+    }
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
+    client.on('error', () => undefined) // expected while a test has Redis killed
+    const cluster = new Cluster(redis, sms, dataDir, env, client)
+    if (options.api) await cluster.startApi()
+    for (let i = 0; i < (options.workers ?? 0); i += 1) cluster.startWorker()
+    for (let i = 0; i < (options.schedulers ?? 0); i += 1) cluster.startScheduler()
+    return cluster
+  }
+
+  async startApi(): Promise<void> {
+    const port = await freePort()
+    this.baseUrl = `http://127.0.0.1:${port}`
+    this.api = new Service('api', 'api', { ...this.env, PORT: String(port) })
+    await until(
+      async () => (await fetch(`${this.baseUrl}/readyz`).catch(() => null))?.status === 200,
+      'the API to be ready',
+    )
+  }
+
+  startWorker(): Service {
+    this.seq += 1
+    const worker = new Service(`worker-${this.seq}`, 'worker', this.env)
+    this.workers.push(worker)
+    return worker
+  }
+
+  startScheduler(): Service {
+    this.seq += 1
+    const scheduler = new Service(`scheduler-${this.seq}`, 'scheduler', this.env)
+    this.schedulers.push(scheduler)
+    return scheduler
+  }
+
+  /**
+   * Waits until a service logged its start-up line: only then are its signal handlers
+   * installed (a SIGTERM before that ends it by the signal, not by a clean stop).
+   */
+  async started(service: Service, message = 'worker started'): Promise<void> {
+    await until(
+      () => service.json().some((l) => l.msg === message) || !service.running,
+      `${service.name} to log "${message}"`,
+    )
+  }
+
+  running(services: Service[]): Service[] {
+    return services.filter((s) => s.running)
+  }
+
+  async post(path: string, body: unknown): Promise<HttpAnswer> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+  }
+
+  async get(path: string): Promise<HttpAnswer> {
+    const res = await fetch(`${this.baseUrl}${path}`)
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+  }
+
+  /** Each id's state from the queue's `st` hash (null: Redis does not know the job). */
+  async states(ids: readonly string[], queue = 'default'): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>()
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000)
+      const raw = await this.client.hmget(`${PREFIX}:{${queue}}:st`, ...chunk)
+      chunk.forEach((id, j) => out.set(id, raw[j]?.split('|')[0] ?? null))
+    }
+    return out
+  }
+
+  /** Waits until every id is in a final state or the time is up; returns the last states. */
+  async settle(ids: readonly string[], timeoutMs: number): Promise<Map<string, string | null>> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const states = await this.states(ids)
+      const open = [...states.values()].filter((s) => s === null || !FINAL.has(s)).length
+      if (open === 0 || Date.now() > deadline) return states
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+
+  /** Last log lines of every process, for a failing test's message. */
+  dump(): string {
+    return [this.api, ...this.workers, ...this.schedulers]
+      .filter((s): s is Service => s !== undefined)
+      .map((s) => s.dump())
+      .join('\n')
+  }
+
+  /**
+   * SIGTERMs whatever still runs and removes everything; returns the services that did
+   * not exit 0 on SIGTERM (those killed on purpose earlier are not asked again).
+   */
+  async stop(): Promise<Service[]> {
+    const all = [this.api, ...this.workers, ...this.schedulers].filter(
+      (s): s is Service => s !== undefined && s.running,
+    )
+    const codes = await Promise.all(all.map((s) => s.stop('SIGTERM')))
+    this.client.disconnect()
+    await Promise.all([this.sms.close(), this.redis.stop()])
+    await rm(this.dataDir, { recursive: true, force: true })
+    return all.filter((_, i) => codes[i] !== 0)
+  }
+}
