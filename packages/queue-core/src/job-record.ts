@@ -1,4 +1,5 @@
 import { DEFAULT_BACKOFF } from './backoff.js'
+import { DEFAULTS } from './defaults.js'
 import type { JobSpec } from './schemas/envelope.js'
 import { JOB_STATES, type JobError, type JobRecord, type JobState } from './schemas/job-record.js'
 
@@ -64,9 +65,9 @@ export function toJobRecord(raw: RawJob): JobRecord | null {
     type: typeof spec.type === 'string' ? spec.type : 'unknown',
     payload: typeof parsed === 'object' ? spec.payload : parsed,
     attempts: rec?.attempts ?? 0,
-    maxAttempts: spec.maxAttempts ?? 1,
+    maxAttempts: spec.maxAttempts ?? DEFAULTS.maxAttempts,
     backoff: spec.backoff ?? DEFAULT_BACKOFF,
-    priority: rec?.priority ?? spec.priority ?? 5,
+    priority: rec?.priority ?? spec.priority ?? DEFAULTS.priority,
     runAt: rec?.runAt ?? 0,
     createdAt: spec.createdAt ?? 0,
     timeout: spec.timeout ?? 0,

@@ -2,7 +2,8 @@ import { backoffDelay } from './backoff.js'
 import { ConveyorError, isConveyorError } from './errors.js'
 import type { HandlerMap, JobContext, JobHandler } from './job-context.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
-import { JobSpec } from './schemas/envelope.js'
+import { JobSpec, type ResolvedSpec } from './schemas/envelope.js'
+import { resolveSpec } from './spec-defaults.js'
 import { compileChecker } from './validation.js'
 
 /** A job this worker holds a lease on, from reservation until its outcome is stored. */
@@ -32,7 +33,7 @@ export interface RunEnv<M extends JobTypeMap> {
   handlers: HandlerMap<M>
   progress(job: HeldJob, value: unknown): Promise<void>
   /** the job was read and is about to run */
-  started(job: HeldJob, spec: JobSpec): void
+  started(job: HeldJob, spec: ResolvedSpec): void
 }
 
 const checkSpec = compileChecker<JobSpec>(JobSpec)
@@ -40,7 +41,7 @@ const ABANDON_CODES = new Set(['lease_lost', 'shutting_down'])
 const NO_RETRY_CODES = new Set(['permanent_failure', 'poison_message'])
 
 /** Reads a job as stored; anything unreadable is a poison message, never a crash. */
-function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>): JobSpec {
+function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>): ResolvedSpec {
   if (job.rawSpec === null) throw poison('the job has no spec (it was written to Redis by hand?)')
   let parsed: unknown
   try {
@@ -59,7 +60,7 @@ function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>):
       throw poison(`the payload failed validation: ${(err as Error).message}`, err)
     }
   }
-  return parsed
+  return resolveSpec(parsed)
 }
 
 function poison(message: string, cause?: unknown): ConveyorError {
@@ -86,7 +87,7 @@ class LazySignal {
   }
 }
 
-function failure(job: HeldJob, thrown: unknown, spec: JobSpec | undefined): Outcome {
+function failure(job: HeldJob, thrown: unknown, spec: ResolvedSpec | undefined): Outcome {
   const error = thrown instanceof Error ? thrown : new Error(String(thrown))
   const type = spec?.type ?? 'unknown'
   const maxAttempts = spec?.maxAttempts ?? 1
@@ -101,7 +102,7 @@ function failure(job: HeldJob, thrown: unknown, spec: JobSpec | undefined): Outc
   return { kind: 'failed', error, retryDelay, type, maxAttempts }
 }
 
-function completion(job: HeldJob, value: unknown, spec: JobSpec): Outcome {
+function completion(job: HeldJob, value: unknown, spec: ResolvedSpec): Outcome {
   try {
     const result = value === undefined ? '' : JSON.stringify(value)
     return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
@@ -121,7 +122,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * eventual result is ignored.
  */
 export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Promise<Outcome> {
-  let spec: JobSpec
+  let spec: ResolvedSpec
   try {
     spec = readSpec(job, env.registry)
   } catch (err) {

@@ -6,10 +6,11 @@ import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import { newJobId } from './job-id.js'
 import { decodeStoredRecord, toJobRecord } from './job-record.js'
+import { compactSpec } from './spec-defaults.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
-import { EnqueueOptions as EnqueueOptionsSchema, type JobSpec } from './schemas/envelope.js'
+import { EnqueueOptions as EnqueueOptionsSchema, type ResolvedSpec } from './schemas/envelope.js'
 import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
 import { QueueScripts, type EnqueueArg, type Retention } from './scripts.js'
 import { compileChecker, type Checker } from './validation.js'
@@ -111,7 +112,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       options?.runAt instanceof Date ? { ...options, runAt: options.runAt.getTime() } : options
     if (opts !== undefined) checkOptions.parse(opts, `${at}/options`)
     const defaults = this.registry.definition(type).defaults ?? {}
-    const spec: JobSpec = {
+    const spec: ResolvedSpec = {
       type,
       payload,
       maxAttempts: opts?.maxAttempts ?? defaults.maxAttempts ?? DEFAULTS.maxAttempts,
@@ -124,7 +125,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     if (opts?.traceparent !== undefined) spec.traceparent = opts.traceparent
     return {
       id: opts?.jobId ?? newJobId(),
-      spec: JSON.stringify(spec),
+      spec: JSON.stringify(compactSpec(spec)),
       priority: spec.priority,
       delay: opts?.delay ?? 0,
       runAt: (opts?.runAt as number | undefined) ?? 0,

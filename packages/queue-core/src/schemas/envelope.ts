@@ -35,20 +35,26 @@ export type EnqueueOptions = Static<typeof EnqueueOptions>
 
 /**
  * The part of a job fixed at enqueue, stored as one JSON value. Attempts, state and
- * times change as the job moves and live in its record instead.
+ * times change as the job moves and live in its record instead. Options equal to the
+ * defaults (maxAttempts 4, the default backoff, priority 5, no timeout) are left out:
+ * they are most of a small job's bytes, and readers fill them in (resolveSpec).
  */
 export const JobSpec = Type.Object({
   type: Type.String(),
   payload: Type.Unknown(),
-  maxAttempts: Type.Integer({ minimum: 1 }),
-  backoff: BackoffPolicy,
-  priority: Priority,
-  timeout: Type.Integer({ minimum: 0 }),
+  maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
+  backoff: Type.Optional(BackoffPolicy),
+  priority: Type.Optional(Priority),
+  timeout: Type.Optional(Type.Integer({ minimum: 0 })),
   createdAt: Type.Integer(),
   idempotencyKey: Type.Optional(Type.String()),
   traceparent: Type.Optional(Type.String()),
 })
 export type JobSpec = Static<typeof JobSpec>
+
+/** A stored spec with its defaults filled in. */
+export type ResolvedSpec = JobSpec &
+  Required<Pick<JobSpec, 'maxAttempts' | 'backoff' | 'priority' | 'timeout'>>
 
 /** A job as a whole: what was asked for and where it stands in its attempts. */
 export const JobEnvelope = Type.Object({
