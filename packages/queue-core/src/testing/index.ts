@@ -1,4 +1,4 @@
-export { startRedisServer } from './redis-server-process.js'
+export { freePort, startRedisServer } from './redis-server-process.js'
 export type { RedisServerHandle, RedisServerOptions } from './redis-server-process.js'
 export { acquireTestRedis } from './test-redis.js'
 export type { TestRedis, TestRedisSource } from './test-redis.js'

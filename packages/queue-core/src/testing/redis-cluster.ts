@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
 import { Cluster, Redis } from 'ioredis'
-import { startRedisServer, type RedisServerHandle } from './redis-server-process.js'
+import { freePort, startRedisServer, type RedisServerHandle } from './redis-server-process.js'
 
 export interface RedisClusterHandle {
   nodes: RedisServerHandle[]
@@ -10,18 +9,6 @@ export interface RedisClusterHandle {
   /** a new Cluster client; the caller closes it */
   client(): Cluster
   stop(): Promise<void>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 async function clusterReady(nodes: RedisServerHandle[]): Promise<boolean> {
