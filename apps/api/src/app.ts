@@ -55,7 +55,11 @@ export const apiPlugin = fp<AppOptions>(
         headerPairs: 100,
       },
     })
-    await app.register(redisPlugin, { url: config.REDIS_URL, caFile: config.REDIS_TLS_CA_FILE })
+    await app.register(redisPlugin, {
+      url: config.REDIS_URL,
+      caFile: config.REDIS_TLS_CA_FILE,
+      cluster: config.REDIS_CLUSTER,
+    })
     await app.register(queuesPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })

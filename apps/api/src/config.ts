@@ -7,6 +7,8 @@ export const ApiConfig = Type.Object({
   REDIS_URL: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
   /** CA certificate (PEM) that signed the Redis server's TLS certificate, for rediss:// */
   REDIS_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** REDIS_URL is one node of a Redis Cluster */
+  REDIS_CLUSTER: Type.Boolean({ default: false }),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -1,6 +1,6 @@
 import { ConveyorError, Queue, type JobRecord, type JobTypeName } from '@conveyor/queue-core'
 import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { ApiError } from './api-error.js'
 
 export type AppQueue = Queue<ConveyorJobTypes>
@@ -15,7 +15,7 @@ export interface FoundJob {
 export class QueueSet {
   private readonly byName = new Map<string, AppQueue>()
 
-  constructor(options: { redis: Redis; prefix: string }) {
+  constructor(options: { redis: Redis | Cluster; prefix: string }) {
     for (const name of jobRegistry.queues()) {
       const queue = new Queue({
         connection: options.redis,

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler({
     redisUrl: config.REDIS_URL,
     redisTlsCaFile: config.REDIS_TLS_CA_FILE,
+    redisCluster: config.REDIS_CLUSTER,
     prefix: config.QUEUE_PREFIX,
     schedules,
     leaseMs: config.SCHEDULER_LEASE_MS,

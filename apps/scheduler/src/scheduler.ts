@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import { Queue } from '@conveyor/queue-core'
-import { jobRegistry, redisOptionsFrom, type ConveyorJobTypes } from '@conveyor/service-kit'
-import { Redis } from 'ioredis'
+import { createRedisClient, jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
+import type { Cluster, Redis } from 'ioredis'
 import { schedulerKeys, type SchedulerKeys } from './keys.js'
 import { LeaderLease } from './leader.js'
 import type { CatchUp, Schedule } from './schedules.js'
@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   redisUrl: string
   /** REDIS_TLS_CA_FILE: the CA to verify a rediss:// server with */
   redisTlsCaFile?: string | undefined
+  /** REDIS_CLUSTER: the URL names one node of a Redis Cluster */
+  redisCluster?: boolean
   /** QUEUE_PREFIX: the queues' and the scheduler's keys start with it */
   prefix: string
   schedules: readonly Schedule[]
@@ -62,7 +64,7 @@ const RETRY_MS = 1_000
  * which queue-core does not enqueue twice. Firing never waits for workers.
  */
 export class Scheduler extends EventEmitter<SchedulerEvents> {
-  private readonly redis: Redis
+  private readonly redis: Redis | Cluster
   private readonly keys: SchedulerKeys
   private readonly scripts: SchedulerScripts
   private readonly leader: LeaderLease
@@ -77,7 +79,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   constructor(options: SchedulerOptions) {
     super()
-    this.redis = new Redis(redisOptionsFrom(options.redisUrl, options.redisTlsCaFile))
+    this.redis = createRedisClient({
+      url: options.redisUrl,
+      caFile: options.redisTlsCaFile,
+      cluster: options.redisCluster,
+    })
     this.redis.on('error', (err) => this.emitError(err))
     this.keys = schedulerKeys(options.prefix)
     this.scripts = new SchedulerScripts(this.redis, this.keys)

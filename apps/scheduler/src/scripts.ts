@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { SchedulerKeys } from './keys.js'
 
 /**
@@ -44,7 +44,7 @@ export interface ClaimArgs {
 /** One typed wrapper per script; scripts run by EVALSHA, falling back to EVAL once. */
 export class SchedulerScripts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keys: SchedulerKeys,
   ) {}
 

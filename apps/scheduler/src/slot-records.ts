@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { SchedulerKeys } from './keys.js'
 
 /**
@@ -26,7 +26,7 @@ export function parseSlotRecord(text: string | null): SlotRecord | null {
 
 /** The records of the named schedules, in one round trip. */
 export async function readSlotRecords(
-  redis: Redis,
+  redis: Redis | Cluster,
   keys: SchedulerKeys,
   names: readonly string[],
 ): Promise<Map<string, SlotRecord>> {

@@ -45,6 +45,7 @@ describe('config', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'conveyor',
       LOG_LEVEL: 'info',
+      REDIS_CLUSTER: false,
       SCHEDULER_LEASE_MS: 15_000,
       SCHEDULER_CATCH_UP: 'once',
     })

@@ -48,7 +48,8 @@ function main(): void {
     sms,
     maxPixels: config.CONVERT_MAX_PIXELS,
   })
-  const workers = runWorkers({ config, handlers, logger })
+  const running = runWorkers({ config, handlers, logger })
+  const { workers } = running
   if (config.HEALTH_FILE !== undefined) {
     keepHealthFile({
       path: config.HEALTH_FILE,
@@ -73,8 +74,7 @@ function main(): void {
     logger,
     graceMs: config.SHUTDOWN_GRACE_MS,
     stop: async () => {
-      // Every queue gets the whole grace period at once, not one after another.
-      await Promise.all(workers.map((w) => w.close({ timeout: config.SHUTDOWN_GRACE_MS })))
+      await running.close(config.SHUTDOWN_GRACE_MS)
       mail.close()
     },
   })

@@ -1,5 +1,6 @@
 import { Worker } from '@conveyor/queue-core'
 import {
+  createRedisClient,
   jobRegistry,
   redisOptionsFrom,
   type ConveyorJobTypes,
@@ -14,15 +15,32 @@ export function concurrencyOf(queue: string, config: WorkerConfig): number {
   return queue === 'convert' ? config.CONVERT_CONCURRENCY : config.WORKER_CONCURRENCY
 }
 
+export interface RunningWorkers {
+  workers: Worker<ConveyorJobTypes>[]
+  /** Closes the workers within `timeoutMs`, then the cluster client they shared, if any. */
+  close(timeoutMs: number): Promise<void>
+}
+
 /** Starts one Worker per queue of the job catalog, each logging its jobs. */
 export function runWorkers(options: {
   config: WorkerConfig
   handlers: HandlerMap<ConveyorJobTypes>
   logger: Logger
-}): Worker<ConveyorJobTypes>[] {
+}): RunningWorkers {
   const { config } = options
-  const connection = redisOptionsFrom(config.REDIS_URL, config.REDIS_TLS_CA_FILE)
-  return jobRegistry.queues().map((queue) => {
+  // A single Redis: each Worker opens its own connections from the options. A cluster:
+  // one Cluster client shared by the Workers (each still opens its own blocking one).
+  const shared = config.REDIS_CLUSTER
+    ? createRedisClient(
+        { url: config.REDIS_URL, caFile: config.REDIS_TLS_CA_FILE, cluster: true },
+        { maxRetriesPerRequest: null },
+      )
+    : undefined
+  shared?.on('error', (err: Error) =>
+    options.logger.warn({ err }, 'redis cluster connection error'),
+  )
+  const connection = shared ?? redisOptionsFrom(config.REDIS_URL, config.REDIS_TLS_CA_FILE)
+  const workers = jobRegistry.queues().map((queue) => {
     const worker = new Worker({
       connection,
       registry: jobRegistry,
@@ -35,4 +53,12 @@ export function runWorkers(options: {
     attachJobLog(worker, options.logger)
     return worker
   })
+  return {
+    workers,
+    close: async (timeoutMs) => {
+      // Every queue gets the whole grace period at once, not one after another.
+      await Promise.all(workers.map((w) => w.close({ timeout: timeoutMs })))
+      await shared?.quit().catch(() => shared.disconnect())
+    },
+  }
 }

@@ -1,13 +1,13 @@
-import { redisOptionsFrom } from '@conveyor/service-kit'
+import { createRedisClient } from '@conveyor/service-kit'
 import fp from 'fastify-plugin'
-import { Redis, type RedisOptions } from 'ioredis'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** the shared command connection (queues, idempotency, readiness) */
-    redis: Redis
-    /** opens another connection to the same server, e.g. for blocking reads */
-    redisConnect: (options?: RedisOptions) => Redis
+    redis: Redis | Cluster
+    /** opens another connection to the same server or cluster, e.g. for blocking reads */
+    redisConnect: (options?: RedisOptions) => Redis | Cluster
   }
 }
 
@@ -31,13 +31,15 @@ export interface RedisPluginOptions {
   url: string
   /** REDIS_TLS_CA_FILE: the CA to verify a rediss:// server with */
   caFile?: string | undefined
+  /** REDIS_CLUSTER: the URL names one node of a Redis Cluster */
+  cluster?: boolean | undefined
 }
 
 /** Decorates the app with one shared ioredis client and closes it with the app. */
 export const redisPlugin = fp<RedisPluginOptions>(
   async (app, options) => {
-    const target = redisOptionsFrom(options.url, options.caFile)
-    const redis = new Redis({ ...target, ...FAIL_FAST, lazyConnect: true })
+    const target = { url: options.url, caFile: options.caFile, cluster: options.cluster }
+    const redis = createRedisClient(target, { ...FAIL_FAST, lazyConnect: true })
     let lastLogged = ''
     redis.on('error', (err: Error) => {
       // ioredis repeats the same error on every reconnect attempt: log each kind once.
@@ -61,8 +63,8 @@ export const redisPlugin = fp<RedisPluginOptions>(
       app.log.warn('redis is not reachable yet; the API starts and answers 503 meanwhile')
     }
 
-    app.decorate('redis', redis)
-    app.decorate('redisConnect', (extra: RedisOptions = {}) => new Redis({ ...target, ...extra }))
+    app.decorate<Redis | Cluster>('redis', redis)
+    app.decorate('redisConnect', (extra: RedisOptions = {}) => createRedisClient(target, extra))
     app.addHook('onClose', async () => {
       try {
         await redis.quit()

@@ -1,8 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
-import { Redis } from 'ioredis'
+import {
+  startRedisCluster,
+  startRedisServer,
+  type RedisClusterHandle,
+  type RedisServerHandle,
+} from '@conveyor/queue-core/testing'
+import { Redis, type Cluster as RedisCluster } from 'ioredis'
 import { freePort } from './free-port.js'
 import { Service, until } from './services.js'
 import { SmsSink } from './sms-sink.js'
@@ -13,6 +18,8 @@ export const FINAL = new Set(['completed', 'dead', 'cancelled'])
 export interface ClusterOptions {
   /** extra redis-server arguments, e.g. the AOF settings */
   redisArgs?: string[]
+  /** run on a three-master Redis Cluster instead of one redis-server (REDIS_CLUSTER=true) */
+  redisCluster?: boolean
   /** environment for every app, over the defaults below */
   env?: Record<string, string>
   api?: boolean
@@ -40,16 +47,20 @@ export class Cluster {
   private seq = 0
 
   private constructor(
+    /** the redis-server; with a Redis Cluster, its first node */
     readonly redis: RedisServerHandle,
+    private readonly redisCluster: RedisClusterHandle | undefined,
     readonly sms: SmsSink,
     readonly dataDir: string,
     readonly env: Record<string, string>,
     /** a direct client for the checks that read Redis; it reconnects after a Redis restart */
-    readonly client: Redis,
+    readonly client: Redis | RedisCluster,
   ) {}
 
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
-    const redis = await startRedisServer({ args: options.redisArgs ?? [] })
+    const redisCluster = options.redisCluster ? await startRedisCluster(3) : undefined
+    const redis =
+      redisCluster?.nodes[0] ?? (await startRedisServer({ args: options.redisArgs ?? [] }))
     const sms = await SmsSink.start('AC_chaos', 'chaos-token')
     const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-chaos-'))
     const env: Record<string, string> = {
@@ -67,15 +78,16 @@ export class Cluster {
       WORKER_LEASE_MS: '2000',
       SHUTDOWN_GRACE_MS: '3000',
       SCHEDULER_LEASE_MS: '1000',
+      ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
       ...options.env,
     }
     if (options.schedules) {
       env.SCHEDULES_FILE = join(dataDir, 'schedules.json')
       await writeFile(env.SCHEDULES_FILE, JSON.stringify(options.schedules))
     }
-    const client = new Redis(redis.url, { maxRetriesPerRequest: null })
+    const client = redisCluster?.client() ?? new Redis(redis.url, { maxRetriesPerRequest: null })
     client.on('error', () => undefined) // expected while a test has Redis killed
-    const cluster = new Cluster(redis, sms, dataDir, env, client)
+    const cluster = new Cluster(redis, redisCluster, sms, dataDir, env, client)
     if (options.api) await cluster.startApi()
     for (let i = 0; i < (options.workers ?? 0); i += 1) cluster.startWorker()
     for (let i = 0; i < (options.schedulers ?? 0); i += 1) cluster.startScheduler()
@@ -175,7 +187,10 @@ export class Cluster {
     )
     const codes = await Promise.all(all.map((s) => s.stop('SIGTERM')))
     this.client.disconnect()
-    await Promise.all([this.sms.close(), this.redis.stop()])
+    await Promise.all([
+      this.sms.close(),
+      this.redisCluster ? this.redisCluster.stop() : this.redis.stop(),
+    ])
     await rm(this.dataDir, { recursive: true, force: true })
     return all.filter((_, i) => codes[i] !== 0)
   }
