@@ -108,10 +108,18 @@ describe('convert: images', () => {
   test('a decompression bomb is refused from its header, permanently', async () => {
     expect(bomb.length).toBeLessThan(5_000_000)
     await putUpload(storage, 'img-bomb', bomb)
+    // Decoded, the image would be 20000 × 20000 × 3 bytes = 1.2 GB: the worker's memory
+    // must not come anywhere near it (sampled while the job runs).
+    const before = process.memoryUsage().rss
+    let peak = before
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
     const job = await convert(
       { uploadId: 'img-bomb', sourceFormat: 'png', targetFormat: 'webp' },
       1_000_000,
-    )
+    ).finally(() => clearInterval(sampler))
+    const growthMb = Math.round((peak - before) / 1e6)
+    console.log(`[pixel-bomb:worker] file=${bomb.length}B decoded=1200MB rssGrowth=${growthMb}MB`)
+    expect(peak - before).toBeLessThan(200_000_000)
     expect(job.state).toBe('dead')
     expect(job.attempts).toBe(1)
     expect(job.lastError?.code).toBe('permanent_failure')
