@@ -18,6 +18,9 @@ COPY packages/queue-core/package.json packages/queue-core/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/launcher/package.json packages/launcher/
 COPY packages/e2e/package.json packages/e2e/
+COPY packages/test-support/package.json packages/test-support/
+COPY packages/chaos/package.json packages/chaos/
+COPY bench/package.json bench/
 RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
     pnpm install --frozen-lockfile
 COPY . .

@@ -12,7 +12,7 @@ import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/t
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { summary } from './support/scale.js'
-import { until } from './support/services.js'
+import { until } from '@conveyor/test-support'
 
 const PREFIX = 'chaos-exit'
 const FIXTURE = fileURLToPath(new URL('./fixtures/exiting-worker.ts', import.meta.url))

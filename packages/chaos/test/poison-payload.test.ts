@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
 import { summary } from './support/scale.js'
-import { until } from './support/services.js'
+import { until } from '@conveyor/test-support'
 
 const JOBS = `${PREFIX}:{default}:jobs`
 const ST = `${PREFIX}:{default}:st`

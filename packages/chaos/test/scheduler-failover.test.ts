@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
-import { until, type Service } from './support/services.js'
+import { type Service, until } from '@conveyor/test-support'
 import { scaled, sleep, summary } from './support/scale.js'
 
 const LEASE_MS = 1_000

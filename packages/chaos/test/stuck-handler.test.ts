@@ -8,7 +8,7 @@ import { builtinJobTypes, defineJobTypes, Queue, SmsPayload, Worker } from '@con
 import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { summary } from './support/scale.js'
-import { until } from './support/services.js'
+import { until } from '@conveyor/test-support'
 
 const PREFIX = 'chaos-stuck'
 const TIMEOUT_MS = 300

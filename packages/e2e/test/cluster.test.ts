@@ -3,15 +3,21 @@
  * the seed flows run, a worker SIGKILLed mid-job has its job finished by another, the
  * scheduler fires, and no process ever logs a CROSSSLOT (or any cross-slot) error.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisCluster, type RedisClusterHandle } from '@conveyor/queue-core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from './support/free-port.js'
-import { Service, until } from './support/services.js'
-import { SmsSink } from './support/sms-sink.js'
-import { SmtpSink } from './support/smtp-sink.js'
+import {
+  freePort,
+  Service,
+  servicesEnv,
+  SmsSink,
+  SmtpSink,
+  tickSchedule,
+  until,
+  writeSchedules,
+} from '@conveyor/test-support'
 
 const HANGING_PHONE = '+15550000012'
 const TICK_PHONE = '+15550000013'
@@ -51,39 +57,24 @@ beforeAll(async () => {
   sms = await SmsSink.start('AC_cluster', 'cluster-token')
   sms.behaviours.set(HANGING_PHONE, 'hang')
   dataDir = await mkdtemp(join(tmpdir(), 'conveyor-cluster-'))
-  const schedulesFile = join(dataDir, 'schedules.json')
-  await writeFile(
-    schedulesFile,
-    JSON.stringify([
-      {
-        name: 'tick',
-        cron: '* * * * * *',
-        type: 'sms',
-        payload: { phone: TICK_PHONE, message: 'tick' },
-      },
-    ]),
-  )
+  const schedulesFile = await writeSchedules(dataDir, [tickSchedule(TICK_PHONE)])
   const port = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  env = {
-    REDIS_URL: cluster.nodes[0]?.url ?? '',
-    REDIS_CLUSTER: 'true',
-    QUEUE_PREFIX: 'ecl',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SMTP_URL: smtp.url,
-    SMS_PROVIDER: 'twilio',
-    SMS_API_URL: sms.url,
-    SMS_ACCOUNT_SID: sms.sid,
-    SMS_AUTH_TOKEN: sms.token,
-    SMS_FROM: '+15550009999',
-    WORKER_CONCURRENCY: '4',
-    WORKER_LEASE_MS: '2000',
-    SHUTDOWN_GRACE_MS: '3000',
-    SCHEDULES_FILE: schedulesFile,
-    SCHEDULER_LEASE_MS: '1500',
-  }
+  env = servicesEnv({
+    redisUrl: cluster.nodes[0]?.url ?? '',
+    dataDir,
+    sms,
+    smtpUrl: smtp.url,
+    overrides: {
+      REDIS_CLUSTER: 'true',
+      QUEUE_PREFIX: 'ecl',
+      PORT: String(port),
+      WORKER_CONCURRENCY: '4',
+      WORKER_LEASE_MS: '2000',
+      SCHEDULES_FILE: schedulesFile,
+      SCHEDULER_LEASE_MS: '1500',
+    },
+  })
   start('api', 'api')
   start('worker-1', 'worker')
   start('worker-2', 'worker')

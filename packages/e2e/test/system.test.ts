@@ -2,17 +2,23 @@
  * The whole system as a user runs it: the three built apps as separate processes
  * against one Redis, a real SMTP server and a fake SMS provider, driven over HTTP.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
 import { sniffFormat } from '@conveyor/service-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from './support/free-port.js'
-import { Service, until } from './support/services.js'
-import { SmsSink } from './support/sms-sink.js'
-import { SmtpSink } from './support/smtp-sink.js'
+import {
+  freePort,
+  Service,
+  servicesEnv,
+  SmsSink,
+  SmtpSink,
+  tickSchedule,
+  until,
+  writeSchedules,
+} from '@conveyor/test-support'
 import { csvFile, pngFile } from './support/files.js'
 
 const PREFIX = 'e2e'
@@ -87,40 +93,26 @@ beforeAll(async () => {
   sms.behaviours.set(FAILING_PHONE, 'unavailable')
   sms.behaviours.set(HANGING_PHONE, 'hang')
   dataDir = await mkdtemp(join(tmpdir(), 'conveyor-e2e-'))
-  const schedulesFile = join(dataDir, 'schedules.json')
-  await writeFile(
-    schedulesFile,
-    JSON.stringify([
-      {
-        name: 'tick',
-        cron: '* * * * * *',
-        type: 'sms',
-        payload: { phone: TICK_PHONE, message: 'tick' },
-        catchUp: 'skip',
-      },
-    ]),
-  )
+  const schedulesFile = await writeSchedules(dataDir, [
+    tickSchedule(TICK_PHONE, { catchUp: 'skip' }),
+  ])
   const port = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  env = {
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: PREFIX,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SMTP_URL: smtp.url,
-    SMS_PROVIDER: 'twilio',
-    SMS_API_URL: sms.url,
-    SMS_ACCOUNT_SID: sms.sid,
-    SMS_AUTH_TOKEN: sms.token,
-    SMS_FROM: '+15550009999',
-    WORKER_CONCURRENCY: '4',
-    WORKER_LEASE_MS: '2000',
-    SHUTDOWN_GRACE_MS: '3000',
-    SCHEDULES_FILE: schedulesFile,
-    SCHEDULER_LEASE_MS: '1500',
-  }
+  env = servicesEnv({
+    redisUrl: redis.url,
+    dataDir,
+    sms,
+    smtpUrl: smtp.url,
+    overrides: {
+      QUEUE_PREFIX: PREFIX,
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      WORKER_CONCURRENCY: '4',
+      WORKER_LEASE_MS: '2000',
+      SCHEDULES_FILE: schedulesFile,
+      SCHEDULER_LEASE_MS: '1500',
+    },
+  })
   api = new Service('api', 'api', env)
   startWorker('worker-1')
   startWorker('worker-2')

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -8,9 +8,14 @@ import {
   type RedisServerHandle,
 } from '@conveyor/queue-core/testing'
 import { Redis, type Cluster as RedisCluster } from 'ioredis'
-import { freePort } from './free-port.js'
-import { Service, until } from './services.js'
-import { SmsSink } from './sms-sink.js'
+import {
+  freePort,
+  Service,
+  servicesEnv,
+  SmsSink,
+  until,
+  writeSchedules,
+} from '@conveyor/test-support'
 
 export const PREFIX = 'chaos'
 export const FINAL = new Set(['completed', 'dead', 'cancelled'])
@@ -63,27 +68,22 @@ export class Cluster {
       redisCluster?.nodes[0] ?? (await startRedisServer({ args: options.redisArgs ?? [] }))
     const sms = await SmsSink.start('AC_chaos', 'chaos-token')
     const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-chaos-'))
-    const env: Record<string, string> = {
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: PREFIX,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      SMS_PROVIDER: 'twilio',
-      SMS_API_URL: sms.url,
-      SMS_ACCOUNT_SID: sms.sid,
-      SMS_AUTH_TOKEN: sms.token,
-      SMS_FROM: '+15550009999',
-      WORKER_CONCURRENCY: '4',
-      WORKER_LEASE_MS: '2000',
-      SHUTDOWN_GRACE_MS: '3000',
-      SCHEDULER_LEASE_MS: '1000',
-      ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
-      ...options.env,
-    }
+    const env = servicesEnv({
+      redisUrl: redis.url,
+      dataDir,
+      sms,
+      overrides: {
+        QUEUE_PREFIX: PREFIX,
+        LOG_LEVEL: 'info',
+        WORKER_CONCURRENCY: '4',
+        WORKER_LEASE_MS: '2000',
+        SCHEDULER_LEASE_MS: '1000',
+        ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
+        ...options.env,
+      },
+    })
     if (options.schedules) {
-      env.SCHEDULES_FILE = join(dataDir, 'schedules.json')
-      await writeFile(env.SCHEDULES_FILE, JSON.stringify(options.schedules))
+      env.SCHEDULES_FILE = await writeSchedules(dataDir, options.schedules)
     }
     const client = redisCluster?.client() ?? new Redis(redis.url, { maxRetriesPerRequest: null })
     client.on('error', () => undefined) // expected while a test has Redis killed

@@ -4,15 +4,21 @@
  * leads and fires, Redis logs no denied command, and the same user cannot FLUSHALL,
  * CONFIG SET or touch a key outside the prefix.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { freePort } from '../support/free-port.js'
-import { Service, until } from '../support/services.js'
-import { SmsSink } from '../support/sms-sink.js'
-import { SmtpSink } from '../support/smtp-sink.js'
+import {
+  freePort,
+  Service,
+  servicesEnv,
+  SmsSink,
+  SmtpSink,
+  tickSchedule,
+  until,
+  writeSchedules,
+} from '@conveyor/test-support'
 import { makeCertificates, TlsRedis } from '../support/tls-redis.js'
 
 /**
@@ -50,38 +56,24 @@ beforeAll(async () => {
   smtp = await SmtpSink.start()
   sms = await SmsSink.start('AC_tls', 'tls-token')
   dataDir = await mkdtemp(join(tmpdir(), 'conveyor-tls-'))
-  const schedulesFile = join(dataDir, 'schedules.json')
   // Every second, so that a slot fires (claim, enqueue) within the test.
-  await writeFile(
-    schedulesFile,
-    JSON.stringify([
-      {
-        name: 'tick',
-        cron: '* * * * * *',
-        type: 'sms',
-        payload: { phone: '+15550000003', message: 'tick' },
-        catchUp: 'skip',
-      },
-    ]),
-  )
+  const schedulesFile = await writeSchedules(dataDir, [
+    tickSchedule('+15550000003', { catchUp: 'skip' }),
+  ])
   const port = await freePort()
   baseUrl = `http://127.0.0.1:${port}`
-  const env = {
-    REDIS_URL: redisUrl,
-    REDIS_TLS_CA_FILE: redis.tls.caFile,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SMTP_URL: smtp.url,
-    SMS_PROVIDER: 'twilio',
-    SMS_API_URL: sms.url,
-    SMS_ACCOUNT_SID: sms.sid,
-    SMS_AUTH_TOKEN: sms.token,
-    SMS_FROM: '+15550009999',
-    SHUTDOWN_GRACE_MS: '3000',
-    SCHEDULES_FILE: schedulesFile,
-    SCHEDULER_LEASE_MS: '1500',
-  }
+  const env = servicesEnv({
+    redisUrl,
+    dataDir,
+    sms,
+    smtpUrl: smtp.url,
+    overrides: {
+      REDIS_TLS_CA_FILE: redis.tls.caFile,
+      PORT: String(port),
+      SCHEDULES_FILE: schedulesFile,
+      SCHEDULER_LEASE_MS: '1500',
+    },
+  })
   services.push(
     new Service('api', 'api', env),
     new Service('worker', 'worker', env),

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Redis, type RedisOptions } from 'ioredis'
-import { freePort } from './free-port.js'
-import { until } from './services.js'
+import { freePort, until } from '@conveyor/test-support'
 
 const run = promisify(execFile)
 

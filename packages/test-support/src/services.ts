@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const APPS = fileURLToPath(new URL('../../../../apps/', import.meta.url))
+const APPS = fileURLToPath(new URL('../../../apps/', import.meta.url))
 
 export type AppName = 'api' | 'worker' | 'scheduler'
 

@@ -19,6 +19,8 @@ export type Behaviour = 'ok' | 'unavailable' | 'hang'
 export class SmsSink {
   readonly requests: SmsRequest[] = []
   readonly behaviours = new Map<string, Behaviour>()
+  /** how long each request is held before the answer: keeps jobs in flight long enough to be hit */
+  delayMs = 0
   private readonly server: Server
   private seq = 0
 
@@ -43,6 +45,13 @@ export class SmsSink {
     return this.requests.filter((r) => r.to === phone)
   }
 
+  /** How many times each message body was delivered: a body seen twice is a job run twice. */
+  deliveries(): Map<string, number> {
+    const counts = new Map<string, number>()
+    for (const r of this.requests) counts.set(r.body, (counts.get(r.body) ?? 0) + 1)
+    return counts
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const expectedPath = `/2010-04-01/Accounts/${this.sid}/Messages.json`
     const auth = `Basic ${Buffer.from(`${this.sid}:${this.token}`).toString('base64')}`
@@ -59,7 +68,10 @@ export class SmsSink {
       account: this.sid,
       at: Date.now(),
     }
+    // Recorded on arrival, as a real provider would send it even if the worker dies
+    // before it reads the answer.
     this.requests.push(request)
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs))
     const behaviour = this.behaviours.get(request.to) ?? 'ok'
     if (behaviour === 'hang') return // the socket stays open until the client goes away
     if (behaviour === 'unavailable') return reply(res, 503, { message: 'try later' })
@@ -74,6 +86,8 @@ export class SmsSink {
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
+  // A held request whose client went away (a killed worker) has nobody to answer.
+  if (res.destroyed) return
   res.writeHead(status, { 'content-type': 'application/json' })
   res.end(JSON.stringify(body))
 }

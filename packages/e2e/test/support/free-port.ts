@@ -1,1 +1,0 @@
-export { freePort } from '@conveyor/queue-core/testing'

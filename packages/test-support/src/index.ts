@@ -1,0 +1,5 @@
+export { freePort } from '@conveyor/queue-core/testing'
+export { servicesEnv, tickSchedule, writeSchedules } from './service-env.js'
+export { Service, until, type AppName } from './services.js'
+export { SmsSink, type Behaviour, type SmsRequest } from './sms-sink.js'
+export { SmtpSink } from './smtp-sink.js'
