@@ -1,14 +1,26 @@
 import type { AckArg, FailArg, Lease, QueueScripts, Retention } from './scripts.js'
 
 export interface BatcherHooks {
+  /**
+   * the outcomes were handed to the operating system's socket: a crash of this process
+   * from now on no longer loses them (see QueueScripts.onWire)
+   */
+  sent(leases: readonly Lease[]): void
   /** the jobs' outcome was stored (refused: their lease had been taken over) */
   settled(leases: readonly Lease[], refused: readonly string[]): void
   error(err: unknown): void
 }
 
 /**
- * Coalesces acks and fails. Outcomes produced in the same turn of the event loop, or
- * while a previous batch is on the wire, go to Redis together in one call per script:
+ * Calls on the wire at once. More than one keeps a worker at low concurrency from
+ * waiting a round trip per job; a bound keeps what a network fault can strand small.
+ */
+const MAX_IN_FLIGHT = 8
+
+/**
+ * Coalesces acks and fails. Outcomes produced in the same turn of the event loop go to
+ * Redis together in one call per script, without waiting for earlier calls' replies (up
+ * to MAX_IN_FLIGHT calls); past that bound outcomes gather until a reply frees a place:
  * at low load a job is acked at once, at high load hundreds share one round trip.
  * A batch that fails to reach Redis is kept and sent again; the leases stay held
  * (and renewed) until then, so a completed job is not run twice by a Redis blip.
@@ -17,7 +29,8 @@ export class CompletionBatcher {
   private acks: AckArg[] = []
   private fails: FailArg[] = []
   private scheduled = false
-  private inFlight: Promise<void> | null = null
+  private backingOff = false
+  private readonly inFlight = new Set<Promise<void>>()
   private retryMs = 100
 
   constructor(
@@ -43,22 +56,24 @@ export class CompletionBatcher {
   /** Resolves when everything handed in so far is stored, or `timeoutMs` has passed. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while ((this.pending > 0 || this.inFlight) && Date.now() < deadline) {
-      if (this.inFlight) await this.inFlight
+    while ((this.pending > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight)
       else if (!this.scheduled) this.schedule()
       else await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return
+    if (this.scheduled || this.backingOff || this.inFlight.size >= MAX_IN_FLIGHT) return
     this.scheduled = true
     setImmediate(() => {
       this.scheduled = false
-      this.inFlight = this.flush().finally(() => {
-        this.inFlight = null
+      if (this.pending === 0 || this.backingOff) return
+      const call: Promise<void> = this.flush().finally(() => {
+        this.inFlight.delete(call)
         if (this.pending > 0) this.schedule()
       })
+      this.inFlight.add(call)
     })
   }
 
@@ -84,6 +99,7 @@ export class CompletionBatcher {
         ),
       )
     }
+    if (this.scripts.onWire()) this.hooks.sent([...acks, ...fails])
     await Promise.all(calls)
   }
 
@@ -96,11 +112,12 @@ export class CompletionBatcher {
     into.unshift(...items)
     this.hooks.error(err)
     // Back off while Redis is away, so a dead server is not hammered.
+    if (this.backingOff) return
     const wait = this.retryMs
     this.retryMs = Math.min(this.retryMs * 2, 5_000)
-    this.scheduled = true
+    this.backingOff = true
     setTimeout(() => {
-      this.scheduled = false
+      this.backingOff = false
       this.schedule()
     }, wait)
   }

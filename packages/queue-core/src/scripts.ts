@@ -1,3 +1,5 @@
+import { TLSSocket } from 'node:tls'
+import { Redis } from 'ioredis'
 import type { RedisClient } from './connection.js'
 import type { ScriptKeys, ScriptName } from './keys.js'
 import { loadScript } from './script-loader.js'
@@ -50,11 +52,53 @@ type Arg = string | number
  * caches it there.
  */
 export class QueueScripts {
+  private preloaded = false
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: ScriptKeys,
     private readonly eventsMaxLen: number,
   ) {}
+
+  /**
+   * Loads `names` each time the connection becomes ready. Redis runs a connection's
+   * commands in order, so an EVALSHA issued after the SCRIPT LOAD finds its script
+   * without waiting for the load's reply. Returns a function that stops watching.
+   */
+  preload(names: readonly ScriptName[]): () => void {
+    const redis = this.redis
+    if (!(redis instanceof Redis)) return () => undefined
+    const load = (): void => {
+      for (const name of names) void redis.script('LOAD', loadScript(name).lua).catch(() => 0)
+      this.preloaded = true
+    }
+    const lost = (): void => void (this.preloaded = false)
+    redis.on('ready', load)
+    redis.on('close', lost)
+    if (redis.status === 'ready') load()
+    return () => {
+      redis.off('ready', load)
+      redis.off('close', lost)
+      this.preloaded = false
+    }
+  }
+
+  /**
+   * Whether the calls just made are in the operating system's socket buffer, where a
+   * SIGKILL of this process no longer loses them (the kernel still sends them). True
+   * only when it is certain: a single Redis, connected, without auto-pipelining (which
+   * writes on a later tick), not TLS (which may hold encrypted bytes back), and nothing
+   * left in Node's own write buffer, and the scripts loaded on this connection (an
+   * EVALSHA refused with NOSCRIPT would need a second trip). Checked right after
+   * issuing the calls.
+   */
+  onWire(): boolean {
+    const redis = this.redis
+    if (!this.preloaded || !(redis instanceof Redis) || redis.status !== 'ready') return false
+    if (redis.options.enableAutoPipelining) return false
+    const stream = redis.stream as typeof redis.stream | undefined
+    return stream !== undefined && !(stream instanceof TLSSocket) && stream.writableLength === 0
+  }
 
   private async run(name: ScriptName, args: Arg[]): Promise<unknown> {
     const script = loadScript(name)

@@ -39,6 +39,16 @@ export interface WorkerOptions<M extends JobTypeMap> {
   maxStalls?: number
   /** the longest one blocking wait for work lasts before the worker looks again; default 5 s */
   blockMs?: number
+  /**
+   * When a finished job's slot takes the next job. By default (false) once its outcome
+   * is in the operating system's socket buffer, so a slot does not wait a round trip per
+   * job; a SIGKILLed worker still repeats at most `concurrency` jobs, as the kernel
+   * delivers what was written. true waits for Redis to confirm the outcome stored,
+   * which keeps that bound through network faults too, at the cost of a round trip
+   * per job and slot. Through a Redis Cluster, TLS or an auto-pipelined client the
+   * worker always waits.
+   */
+  holdSlotUntilStored?: boolean
   eventsMaxLen?: number
   retention?: RetentionOptions
   /** start fetching at once (default true); otherwise call run() */
@@ -73,9 +83,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private buffer: HeldJob[] = []
   private running = 0
   /**
-   * Outcomes handed to the batcher and not yet stored. They keep their slot: a worker
-   * killed now would run them again, so counting them keeps the jobs that a crash can
-   * duplicate to `concurrency` at most.
+   * Outcomes handed to the batcher and not yet on the wire (or, with
+   * holdSlotUntilStored, not yet stored). They keep their slot: a worker killed now
+   * would run them again, so counting them keeps the jobs that a crash can duplicate
+   * to `concurrency` at most.
    */
   private readonly unsettled = new Map<string, HeldJob>()
   private state: State = 'idle'
@@ -85,6 +96,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private heartbeatTimer: NodeJS.Timeout | undefined
   private closing: Promise<void> | undefined
   private heartbeatAt = 0
+  private readonly stopPreloading: () => void
 
   constructor(options: WorkerOptions<M>) {
     super()
@@ -96,9 +108,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.maxStalls = options.maxStalls ?? DEFAULTS.maxStalls
     this.blockMs = options.blockMs ?? 5_000
     this.retention = toRetention(options.retention)
-    // Commands from many jobs issued in one tick share one write to the socket.
+    // Not auto-pipelined: a call is written to the socket when it is made, which is
+    // what lets a finished job's slot go on before Redis replies (QueueScripts.onWire);
+    // the batcher already folds a tick's outcomes into one call.
     const { client, owned } = connect(options.connection, {
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       maxRetriesPerRequest: null,
     })
     this.redis = client
@@ -116,7 +130,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     // reconnects by itself and the worker carries on.
     this.blocking.on('error', (err) => this.reportError(err))
     if (owned) client.on('error', (err) => this.reportError(err))
+    this.stopPreloading = options.holdSlotUntilStored
+      ? () => undefined
+      : this.scripts.preload(['ack', 'fail'])
     this.batcher = new CompletionBatcher(this.scripts, this.retention, {
+      sent: (leases) => this.sent(leases),
       settled: (leases, refused) => this.settled(leases, refused),
       error: (err) => this.reportError(err),
     })
@@ -270,6 +288,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
   }
 
+  /** Outcomes on the wire: a crash can no longer lose them, so their slots take new jobs. */
+  private sent(leases: readonly Lease[]): void {
+    for (const lease of leases) this.unsettled.delete(`${lease.id}\u0000${lease.token}`)
+    this.freed()
+  }
+
   /** Outcomes stored (or refused): forget those leases, unless the id was reserved anew since. */
   private settled(leases: readonly Lease[], refused: readonly string[]): void {
     for (const lease of leases) {
@@ -371,6 +395,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
+    this.stopPreloading()
     await bounded(
       this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),
       1_000,

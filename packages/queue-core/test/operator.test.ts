@@ -77,7 +77,7 @@ describe('operator actions', () => {
       { n: 3 },
       { backoff: { type: 'fixed', delayMs: 60_000 } },
     )
-    h.worker({
+    const w = h.worker({
       handlers: {
         task: () => {
           throw new Error('later')
@@ -91,6 +91,8 @@ describe('operator actions', () => {
     await h.queue.cancel(retrying.id)
     expect((await h.queue.getJob(retrying.id))?.state).toBe('cancelled')
     expect(await h.redis.zcard(h.queue.keys.retry)).toBe(0)
+    // Stopped, so that no worker takes the job back before its state is read.
+    await w.close()
     // A cancelled job can be brought back.
     await h.queue.retry(queued.id)
     expect((await h.queue.getJob(queued.id))?.state).toBe('queued')
