@@ -46,6 +46,27 @@ export interface Retention {
 
 type Arg = string | number
 
+export interface ReserveOptions {
+  count: number
+  leaseMs: number
+  workerId: string
+  promoteLimit: number
+}
+
+function parseReserve(raw: unknown): ReserveReply {
+  const reply = raw as (string | number | null)[]
+  const jobs: ReservedRaw[] = []
+  for (let i = 2; i < reply.length; i += 4) {
+    jobs.push({
+      id: String(reply[i]),
+      spec: reply[i + 1] as string | null,
+      attempts: Number(reply[i + 2]),
+      runAt: Number(reply[i + 3]),
+    })
+  }
+  return { now: Number(reply[0]), wait: Number(reply[1]), jobs }
+}
+
 /**
  * One typed wrapper per Lua script of one queue. Scripts run by EVALSHA; a server
  * that does not know a script (restarted, flushed) gets it by EVAL once, which also
@@ -122,29 +143,35 @@ export class QueueScripts {
     return out
   }
 
-  async reserve(o: {
-    count: number
-    leaseMs: number
-    workerId: string
-    promoteLimit: number
-  }): Promise<ReserveReply> {
-    const reply = (await this.run('reserve', [
-      o.count,
-      o.leaseMs,
-      o.workerId,
-      this.eventsMaxLen,
-      o.promoteLimit,
-    ])) as (string | number | null)[]
-    const jobs: ReservedRaw[] = []
-    for (let i = 2; i < reply.length; i += 4) {
-      jobs.push({
-        id: String(reply[i]),
-        spec: reply[i + 1] as string | null,
-        attempts: Number(reply[i + 2]),
-        runAt: Number(reply[i + 3]),
-      })
-    }
-    return { now: Number(reply[0]), wait: Number(reply[1]), jobs }
+  async reserve(o: ReserveOptions): Promise<ReserveReply> {
+    return parseReserve(await this.run('reserve', this.reserveArgs(o)))
+  }
+
+  /**
+   * Blocks on the wake list for at most `waitSeconds`, then reserves, in one round
+   * trip: the reserve is pipelined behind the BLPOP on this (blocking) connection, and
+   * Redis runs it the moment the BLPOP returns, so a woken worker has its jobs without
+   * a second trip. Runs the reserve whether the wait ended by a wake or by time.
+   */
+  async waitThenReserve(waitSeconds: number, o: ReserveOptions): Promise<ReserveReply> {
+    const script = loadScript('reserve')
+    const keys = this.keys.reserve
+    const wake = keys[7] ?? ''
+    const replies = await this.redis
+      .pipeline()
+      .blpop(wake, waitSeconds)
+      .evalsha(script.sha, keys.length, ...keys, ...this.reserveArgs(o))
+      .exec()
+    const [waited, reserved] = replies ?? []
+    if (waited?.[0]) throw waited[0]
+    const err = reserved?.[0]
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return this.reserve(o)
+    if (err) throw err
+    return parseReserve(reserved?.[1])
+  }
+
+  private reserveArgs(o: ReserveOptions): Arg[] {
+    return [o.count, o.leaseMs, o.workerId, this.eventsMaxLen, o.promoteLimit]
   }
 
   /** Returns the ids whose ack was refused (lease taken over). */

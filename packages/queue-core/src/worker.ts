@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { Redis } from 'ioredis'
 import { performance } from 'node:perf_hooks'
 import { CompletionBatcher } from './completion-batcher.js'
 import {
@@ -70,6 +71,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly blocking: RedisClient
   private readonly owned: boolean
   private readonly scripts: QueueScripts
+  /** the same scripts on the blocking connection, for waitThenReserve */
+  private readonly waiting: QueueScripts
+  /** CLIENT ID of the blocking connection, to end its wait at shutdown (single Redis only) */
+  private blockingId: number | undefined
   private readonly retention: Retention
   private readonly batcher: CompletionBatcher
   private readonly histograms = new HistogramRecorder()
@@ -126,6 +131,23 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       scriptKeys(this.keys),
       options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
     )
+    this.waiting = new QueueScripts(
+      this.blocking,
+      scriptKeys(this.keys),
+      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    )
+    // The blocking connection is the worker's own and closes with it: no need to stop.
+    this.waiting.preload(['reserve'])
+    if (this.blocking instanceof Redis) {
+      const blocking = this.blocking
+      blocking.on('close', () => (this.blockingId = undefined))
+      blocking.on('ready', () => {
+        blocking.client('ID').then(
+          (id) => (this.blockingId = id),
+          () => (this.blockingId = undefined),
+        )
+      })
+    }
     // Connection errors (an outage, a restart) go to the 'error' event; ioredis
     // reconnects by itself and the worker carries on.
     this.blocking.on('error', (err) => this.reportError(err))
@@ -175,31 +197,38 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   }
 
   private async fetchLoop(): Promise<void> {
+    // > 0 after an empty reserve: the next one waits on the wake list first.
+    let waitMs = 0
     while (this.state === 'running') {
       const want = this.concurrency + this.prefetch.size - this.busy - this.buffer.length
       if (!this.prefetch.worthReserving(want, this.buffer.length)) {
         await new Promise<void>((resolve) => (this.slotWaiter = resolve))
+        waitMs = 0
         continue
       }
       try {
-        const reply = await this.scripts.reserve({
+        const options = {
           count: want,
           leaseMs: this.leaseMs,
           workerId: this.id,
           promoteLimit: 1000,
-        })
+        }
+        const reply =
+          waitMs > 0
+            ? await this.waiting.waitThenReserve(waitMs / 1000, options)
+            : await this.scripts.reserve(options)
         if (reply.jobs.length > 0) {
           for (const raw of reply.jobs) this.accept(raw, reply.now)
           this.dispatch()
+          waitMs = 0
           continue
         }
         if (this.state !== 'running') break
-        const waitMs =
-          reply.wait < 0 ? this.blockMs : Math.min(Math.max(reply.wait, 5), this.blockMs)
-        await this.blocking.blpop(this.keys.wake, waitMs / 1000)
+        waitMs = reply.wait < 0 ? this.blockMs : Math.min(Math.max(reply.wait, 5), this.blockMs)
       } catch (err) {
         if (this.state !== 'running') break
         this.reportError(err)
+        waitMs = 0
         await sleep(500)
       }
     }
@@ -376,10 +405,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const deadline = Date.now() + timeout
     const left = () => Math.max(0, deadline - Date.now())
     this.state = 'closing'
-    // Interrupts a blocking wait; with Redis away the loop may still hang on a reserve
-    // that ioredis holds for resending, hence every wait below is bounded.
-    this.blocking.disconnect()
     this.slotWaiter?.()
+    await this.endWait(left())
     await Promise.race([this.loopDone, sleep(left())])
     await bounded(this.releaseJobs(this.buffer.splice(0)), left())
     if (this.running > 0) {
@@ -405,6 +432,26 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       if (this.redis.status === 'ready') await bounded(closeQuietly(this.redis), 1_000)
       this.redis.disconnect()
     }
+  }
+
+  /**
+   * Ends the fetch loop's blocking wait. CLIENT UNBLOCK lets the reserve pipelined
+   * behind the wait run and answer, so jobs it leases come back here and are given
+   * back at once. Where that is not possible (a cluster, Redis away) the connection is
+   * cut, and jobs a reserve leased unseen wait for their lease to expire. With Redis
+   * away the loop may also hang on a reserve that ioredis holds for resending, hence
+   * every wait here is bounded.
+   */
+  private async endWait(budgetMs: number): Promise<void> {
+    const id = this.blockingId
+    if (id !== undefined && this.redis instanceof Redis && this.redis.status === 'ready') {
+      await bounded(
+        this.redis.client('UNBLOCK', id).catch(() => 0),
+        Math.min(budgetMs, 1_000),
+      )
+      await Promise.race([this.loopDone, sleep(Math.min(budgetMs, 1_000))])
+    }
+    this.blocking.disconnect()
   }
 
   private async releaseJobs(jobs: HeldJob[]): Promise<void> {
