@@ -8,10 +8,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
 import { summary } from './support/scale.js'
 import { until } from '@conveyor/test-support'
+import { queueKeys } from '@conveyor/queue-core'
 
-const JOBS = `${PREFIX}:{default}:jobs`
-const ST = `${PREFIX}:{default}:st`
-const READY_5 = `${PREFIX}:{default}:ready:5`
+const KEYS = queueKeys(PREFIX, 'default')
+const JOBS = KEYS.jobs
+const READY_5 = KEYS.ready[5] ?? ''
+// A stored job is its record, a newline, its spec (queue-core lua/includes/record.lua).
+const QUEUED_RECORD = 'queued|0|0|5||0|0|0'
+
 
 let cluster: Cluster
 
@@ -59,8 +63,7 @@ it('dead-letters malformed and schema-failing payloads with their reason, worker
     timeout: 0,
     createdAt: Date.now(),
   }
-  await cluster.client.hset(JOBS, 'poison-schema', JSON.stringify(badSpec))
-  await cluster.client.hset(ST, 'poison-schema', 'queued|0|0|5||0|0|0')
+  await cluster.client.hset(JOBS, 'poison-schema', `${QUEUED_RECORD}\n${JSON.stringify(badSpec)}`)
   await cluster.client.rpush(READY_5, 'poison-schema')
   // A real job behind them wakes the worker, which is blocked waiting for work.
   const first = await cluster.post('/enqueue-sms', { phone: '+15550001400', message: 'first' })

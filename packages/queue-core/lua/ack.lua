@@ -1,16 +1,15 @@
 --[[ ack: complete a batch of jobs, each with its owner token and result.
 A job whose lease was taken over (token differs or job not active) is refused.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  leases    zset
 KEYS[3]  completed zset   id -> finished ms
-KEYS[4]  jobs      hash
-KEYS[5]  results   hash   id -> result JSON
-KEYS[6]  progress  hash
-KEYS[7]  errors    hash
-KEYS[8]  idem      hash
-KEYS[9]  ikeys     hash
-KEYS[10] events    stream
-KEYS[11] stats     hash   totals for metrics
+KEYS[4]  results   hash   id -> result JSON
+KEYS[5]  progress  hash
+KEYS[6]  errors    hash
+KEYS[7]  idem      hash
+KEYS[8]  ikeys     hash
+KEYS[9]  events    stream
+KEYS[10] stats     hash   totals for metrics
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  keep at most this many completed jobs (0 = no cap)
@@ -25,8 +24,8 @@ Returns: array of the ids that were refused.
 --- @include "trim"
 
 local maxLen, keepMs, keepCount, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local k = { jobs = KEYS[4], st = KEYS[1], results = KEYS[5], progress = KEYS[6],
-  errors = KEYS[7], idem = KEYS[8], ikeys = KEYS[9] }
+local k = { jobs = KEYS[1], results = KEYS[4], progress = KEYS[5],
+  errors = KEYS[6], idem = KEYS[7], ikeys = KEYS[8] }
 local now = server_now()
 local refused, done, doneRecs, results, completedArgs = {}, {}, {}, {}, {}
 
@@ -56,14 +55,14 @@ if #done > 0 then
   call_sliced('ZREM', KEYS[2], done, 1000)
   if keepMs > 0 then
     rec_write_many(KEYS[1], done, doneRecs)
-    call_sliced('HSET', KEYS[5], results, 2000)
+    call_sliced('HSET', KEYS[4], results, 2000)
     call_sliced('ZADD', KEYS[3], completedArgs, 2000)
   else
     remove_jobs(k, done)
   end
-  redis.call('HINCRBY', KEYS[11], 'completed', #done)
+  redis.call('HINCRBY', KEYS[10], 'completed', #done)
 end
 
 if keepMs > 0 then trim_finished(k, KEYS[3], now, keepMs, keepCount, n + 100) end
-emit(KEYS[10], maxLen, 'completed', done)
+emit(KEYS[9], maxLen, 'completed', done)
 return refused

@@ -1,6 +1,6 @@
 --[[ cancel: stop a job that has not started (queued, scheduled or waiting to
 be retried). A running job cannot be cancelled: its handler is elsewhere.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  delayed   zset
 KEYS[3]  retry     zset
 KEYS[4]  cancelled zset   id -> cancelled-at ms

@@ -1,5 +1,5 @@
 --[[ extend: renew every lease a worker holds, in one call.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  leases    zset   id -> lease deadline ms
 ARGV[1]  lease ms
 then pairs: id, owner token

@@ -1,7 +1,7 @@
 --[[ fail: record a batch of failed attempts; each is retried later or dead.
 The worker decides retry or dead (it knows attempts, maxAttempts and whether
 the error is permanent) and the backoff; the script checks the token.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  leases    zset
 KEYS[3]  retry     zset   id -> retry-at ms
 KEYS[4]  dead      zset   id -> dead-since ms

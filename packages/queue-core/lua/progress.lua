@@ -1,5 +1,5 @@
 --[[ progress: store a running job's progress (any JSON) and announce it.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  progress  hash   id -> progress JSON
 KEYS[3]  events    stream
 ARGV[1]  events max length

@@ -1,7 +1,7 @@
 --[[ recover: return jobs whose lease expired (their worker died) to the head
 of their ready list, or dead-letter them after too many stalls; then apply the
 retention of finished jobs, so an idle queue is trimmed too.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  leases    zset   id -> lease deadline ms
 KEYS[3]  dead      zset
 KEYS[4]  errors    hash
@@ -9,13 +9,12 @@ KEYS[5]  events    stream
 KEYS[6]  wake      list
 KEYS[7]  completed zset
 KEYS[8]  cancelled zset
-KEYS[9]  jobs      hash
-KEYS[10] results   hash
-KEYS[11] progress  hash
-KEYS[12] idem      hash
-KEYS[13] ikeys     hash
-KEYS[14..23] ready:0..ready:9 lists
-KEYS[24] stats     hash   totals for metrics
+KEYS[9]  results   hash
+KEYS[10] progress  hash
+KEYS[11] idem      hash
+KEYS[12] ikeys     hash
+KEYS[13..22] ready:0..ready:9 lists
+KEYS[23] stats     hash   totals for metrics
 ARGV[1]  max stalls (a job that stalls more often than this is dead)
 ARGV[2]  max jobs per call
 ARGV[3]  events max length
@@ -33,9 +32,9 @@ Returns: { recovered, dead, trimmed }
 
 local maxStalls, limit, maxLen = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local keepMs, keepCount = tonumber(ARGV[4]), tonumber(ARGV[5])
-local readyKeys = slice_keys(14, 10)
-local k = { jobs = KEYS[9], st = KEYS[1], results = KEYS[10], progress = KEYS[11],
-  errors = KEYS[4], idem = KEYS[12], ikeys = KEYS[13] }
+local readyKeys = slice_keys(13, 10)
+local k = { jobs = KEYS[1], results = KEYS[9], progress = KEYS[10],
+  errors = KEYS[4], idem = KEYS[11], ikeys = KEYS[12] }
 local now = server_now()
 local recovered, dead = {}, {}
 
@@ -70,8 +69,8 @@ if keepMs > 0 then
 end
 
 if #recovered + #dead > 0 then
-  redis.call('HINCRBY', KEYS[24], 'stalled', #recovered + #dead)
-  if #dead > 0 then redis.call('HINCRBY', KEYS[24], 'dead', #dead) end
+  redis.call('HINCRBY', KEYS[23], 'stalled', #recovered + #dead)
+  if #dead > 0 then redis.call('HINCRBY', KEYS[23], 'dead', #dead) end
 end
 emit(KEYS[5], maxLen, 'stalled', recovered)
 emit(KEYS[5], maxLen, 'dead', dead)

@@ -1,6 +1,6 @@
 --[[ release: give leased jobs back to the head of their ready list, on a
 graceful shutdown. The attempt is not counted: the job did not fail.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  leases    zset
 KEYS[3]  events    stream
 KEYS[4]  wake      list

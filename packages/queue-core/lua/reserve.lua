@@ -1,14 +1,13 @@
 --[[ reserve: lease up to N ready jobs to one worker in one call.
 Promotes due delayed and retrying jobs first, then pops by priority.
 KEYS[1]  meta      hash   paused flag
-KEYS[2]  jobs      hash   id -> spec JSON
-KEYS[3]  st        hash   id -> record
-KEYS[4]  delayed   zset   id -> run-at ms
-KEYS[5]  retry     zset   id -> retry-at ms
-KEYS[6]  leases    zset   id -> lease deadline ms
-KEYS[7]  events    stream
-KEYS[8]  wake      list
-KEYS[9..18] ready:0..ready:9 lists
+KEYS[2]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
+KEYS[3]  delayed   zset   id -> run-at ms
+KEYS[4]  retry     zset   id -> retry-at ms
+KEYS[5]  leases    zset   id -> lease deadline ms
+KEYS[6]  events    stream
+KEYS[7]  wake      list
+KEYS[8..17] ready:0..ready:9 lists
 ARGV[1]  max jobs N (>= 1)
 ARGV[2]  lease ms
 ARGV[3]  worker id (the owner token is worker id .. ':' .. attempt)
@@ -28,7 +27,7 @@ Returns: { now, wait, id1, spec1, attempts1, runAt1, id2, ... } where runAt is
 
 local count, leaseMs, workerId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local maxLen, promoteLimit = tonumber(ARGV[4]), tonumber(ARGV[5])
-local readyKeys = slice_keys(9, 10)
+local readyKeys = slice_keys(8, 10)
 local now = server_now()
 
 if redis.call('HGET', KEYS[1], 'paused') == '1' then return { now, -1 } end
@@ -36,7 +35,7 @@ if redis.call('HGET', KEYS[1], 'paused') == '1' then return { now, -1 } end
 local function promote(zkey)
   local due = redis.call('ZRANGEBYSCORE', zkey, '-inf', now, 'LIMIT', 0, promoteLimit)
   if #due == 0 then return end
-  local recs = rec_read_many(KEYS[3], due)
+  local recs = rec_read_many(KEYS[2], due)
   local ids, kept, byList = {}, {}, {}
   for i = 1, #due do
     local r = recs[i]
@@ -48,15 +47,15 @@ local function promote(zkey)
       table.insert(byList[key], due[i])
     end
   end
-  rec_write_many(KEYS[3], ids, kept)
+  rec_write_many(KEYS[2], ids, kept)
   for p = 1, 10 do
     local list = byList[readyKeys[p]]
     if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
   end
   call_sliced('ZREM', zkey, due, 1000)
 end
+promote(KEYS[3])
 promote(KEYS[4])
-promote(KEYS[5])
 
 -- Pop up to `count` ids, highest priority first.
 local popped, poppedPriority = {}, {}
@@ -75,14 +74,15 @@ end
 local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
 local deadline = now + leaseMs
 if #popped > 0 then
-  local found = rec_read_many(KEYS[3], popped)
+  local found, raws = rec_read_many(KEYS[2], popped)
   local seen = {}
   for i = 1, #popped do
     local id = popped[i]
-    -- A job written straight into the lists without a record still runs, so
-    -- that the worker can dead-letter it with a reason instead of it vanishing;
-    -- a job in any state but queued (or twice in one batch) is not run twice.
-    local r = found[i] or rec_new('queued', poppedPriority[i], now)
+    -- A job written straight into the lists without a record (its value, if
+    -- any, taken for its spec) still runs, so that the worker can dead-letter it
+    -- with a reason instead of it vanishing; a job in any state but queued (or
+    -- twice in one batch) is not run twice.
+    local r = found[i] or rec_new('queued', poppedPriority[i], now, raws[i] or '')
     if r.state == 'queued' and not seen[id] then
       seen[id] = true
       r.attempts = r.attempts + 1
@@ -96,28 +96,25 @@ if #popped > 0 then
   end
 end
 if #ids > 0 then
-  rec_write_many(KEYS[3], ids, recs)
-  call_sliced('ZADD', KEYS[6], leaseArgs, 2000)
-  for from = 1, #ids, 1000 do
-    local to = math.min(from + 999, #ids)
-    local specs = redis.call('HMGET', KEYS[2], unpack(ids, from, to))
-    for i = from, to do
-      out[#out + 1] = ids[i]
-      out[#out + 1] = specs[i - from + 1]
-      out[#out + 1] = recs[i].attempts
-      out[#out + 1] = recs[i].runAt
-    end
+  rec_write_many(KEYS[2], ids, recs)
+  call_sliced('ZADD', KEYS[5], leaseArgs, 2000)
+  for i = 1, #ids do
+    local spec = rec_spec(recs[i])
+    out[#out + 1] = ids[i]
+    out[#out + 1] = spec ~= '' and spec or false
+    out[#out + 1] = recs[i].attempts
+    out[#out + 1] = recs[i].runAt
   end
 end
 
 if #popped == count then
   -- More may be waiting: pass the baton to the next sleeping worker.
   for p = 1, 10 do
-    if redis.call('LLEN', readyKeys[p]) > 0 then wake(KEYS[8]) break end
+    if redis.call('LLEN', readyKeys[p]) > 0 then wake(KEYS[7]) break end
   end
 elseif #popped == 0 then
   local wait = -1
-  for _, zkey in ipairs({ KEYS[4], KEYS[5] }) do
+  for _, zkey in ipairs({ KEYS[3], KEYS[4] }) do
     local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
     if first[2] then
       local w = tonumber(first[2]) - now
@@ -128,5 +125,5 @@ elseif #popped == 0 then
   out[2] = wait
 end
 
-emit(KEYS[7], maxLen, 'active', ids)
+emit(KEYS[6], maxLen, 'active', ids)
 return out

@@ -1,6 +1,6 @@
 --[[ retry: put dead (or cancelled) jobs back in their ready list with a fresh
 count of attempts and stalls; the last error stays readable.
-KEYS[1]  st        hash   id -> record
+KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
 KEYS[2]  dead      zset
 KEYS[3]  cancelled zset
 KEYS[4]  events    stream

@@ -3,7 +3,7 @@ import { DEFAULTS } from './defaults.js'
 import type { JobSpec } from './schemas/envelope.js'
 import { JOB_STATES, type JobError, type JobRecord, type JobState } from './schemas/job-record.js'
 
-/** The fields kept in a job's `st` entry; lua/includes/record.lua writes the same layout. */
+/** The record part of a job's `jobs` entry; lua/includes/record.lua writes the same layout. */
 export interface StoredRecord {
   state: JobState
   attempts: number
@@ -37,6 +37,16 @@ function parseJson(raw: string | null | undefined): unknown {
   } catch {
     return raw
   }
+}
+
+/** Splits a stored `jobs` value into its record and its spec JSON. */
+export function splitStoredJob(value: string | null): { st: string | null; spec: string | null } {
+  if (value === null) return { st: null, spec: null }
+  const cut = value.indexOf('\n')
+  // Not a record (written by hand, say): all of it counts as the spec.
+  if (cut < 0) return { st: null, spec: value }
+  const spec = value.slice(cut + 1)
+  return { st: value.slice(0, cut), spec: spec === '' ? null : spec }
 }
 
 export interface RawJob {

@@ -7,8 +7,8 @@ export const PRIORITY_LEVELS = 10
 
 export interface QueueKeys {
   meta: string
+  /** id -> the job's record, a newline, its spec JSON (lua/includes/record.lua) */
   jobs: string
-  st: string
   results: string
   progress: string
   errors: string
@@ -43,7 +43,6 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
   return {
     meta: `${base}meta`,
     jobs: `${base}jobs`,
-    st: `${base}st`,
     results: `${base}results`,
     progress: `${base}progress`,
     errors: `${base}errors`,
@@ -66,13 +65,12 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
 export function scriptKeys(k: QueueKeys) {
   const { ready } = k
   return {
-    enqueue: [k.jobs, k.st, k.delayed, k.idem, k.ikeys, k.events, k.wake, ...ready],
-    reserve: [k.meta, k.jobs, k.st, k.delayed, k.retry, k.leases, k.events, k.wake, ...ready],
+    enqueue: [k.jobs, k.delayed, k.idem, k.ikeys, k.events, k.wake, ...ready],
+    reserve: [k.meta, k.jobs, k.delayed, k.retry, k.leases, k.events, k.wake, ...ready],
     ack: [
-      k.st,
+      k.jobs,
       k.leases,
       k.completed,
-      k.jobs,
       k.results,
       k.progress,
       k.errors,
@@ -81,12 +79,12 @@ export function scriptKeys(k: QueueKeys) {
       k.events,
       k.stats,
     ],
-    fail: [k.st, k.leases, k.retry, k.dead, k.errors, k.events, k.wake, k.stats],
-    extend: [k.st, k.leases],
-    progress: [k.st, k.progress, k.events],
-    release: [k.st, k.leases, k.events, k.wake, ...ready],
+    fail: [k.jobs, k.leases, k.retry, k.dead, k.errors, k.events, k.wake, k.stats],
+    extend: [k.jobs, k.leases],
+    progress: [k.jobs, k.progress, k.events],
+    release: [k.jobs, k.leases, k.events, k.wake, ...ready],
     recover: [
-      k.st,
+      k.jobs,
       k.leases,
       k.dead,
       k.errors,
@@ -94,7 +92,6 @@ export function scriptKeys(k: QueueKeys) {
       k.wake,
       k.completed,
       k.cancelled,
-      k.jobs,
       k.results,
       k.progress,
       k.idem,
@@ -102,10 +99,9 @@ export function scriptKeys(k: QueueKeys) {
       ...ready,
       k.stats,
     ],
-    retry: [k.st, k.dead, k.cancelled, k.events, k.wake, ...ready],
-    cancel: [k.st, k.delayed, k.retry, k.cancelled, k.events, ...ready],
+    retry: [k.jobs, k.dead, k.cancelled, k.events, k.wake, ...ready],
+    cancel: [k.jobs, k.delayed, k.retry, k.cancelled, k.events, ...ready],
     remove: [
-      k.st,
       k.jobs,
       k.results,
       k.progress,

@@ -5,7 +5,7 @@ import { closeQuietly, connect, type RedisConnection } from './connection.js'
 import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import { newJobId } from './job-id.js'
-import { decodeStoredRecord, toJobRecord } from './job-record.js'
+import { decodeStoredRecord, splitStoredJob, toJobRecord } from './job-record.js'
 import { compactSpec } from './spec-defaults.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
 import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
@@ -145,7 +145,6 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     const replies = await this.redis
       .pipeline()
       .hmget(k.jobs, ...ids)
-      .hmget(k.st, ...ids)
       .hmget(k.results, ...ids)
       .hmget(k.progress, ...ids)
       .hmget(k.errors, ...ids)
@@ -158,11 +157,10 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       toJobRecord({
         id,
         queue: this.name,
-        spec: cols[0]?.[i] ?? null,
-        st: cols[1]?.[i] ?? null,
-        result: cols[2]?.[i] ?? null,
-        progress: cols[3]?.[i] ?? null,
-        error: cols[4]?.[i] ?? null,
+        ...splitStoredJob(cols[0]?.[i] ?? null),
+        result: cols[1]?.[i] ?? null,
+        progress: cols[2]?.[i] ?? null,
+        error: cols[3]?.[i] ?? null,
       }),
     )
   }
@@ -288,9 +286,10 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     const [stats, ...headIds] = values as [Record<string, string>, ...(string | null)[]]
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
     const ids = headIds.filter((id): id is string => id !== null)
-    const records = ids.length > 0 ? await this.redis.hmget(k.st, ...ids) : []
+    const records = ids.length > 0 ? await this.redis.hmget(k.jobs, ...ids) : []
     let oldest: number | null = null
-    for (const raw of records) {
+    for (const value of records) {
+      const raw = splitStoredJob(value).st
       const rec = raw === null ? null : decodeStoredRecord(raw)
       if (rec && (oldest === null || rec.runAt < oldest)) oldest = rec.runAt
     }

@@ -148,18 +148,20 @@ export class QueueScripts {
   }
 
   /**
-   * Blocks on the wake list for at most `waitSeconds`, then reserves, in one round
+   * Blocks on the wake list `wait.key` for at most `wait.seconds`, then reserves, in one round
    * trip: the reserve is pipelined behind the BLPOP on this (blocking) connection, and
    * Redis runs it the moment the BLPOP returns, so a woken worker has its jobs without
    * a second trip. Runs the reserve whether the wait ended by a wake or by time.
    */
-  async waitThenReserve(waitSeconds: number, o: ReserveOptions): Promise<ReserveReply> {
+  async waitThenReserve(
+    wait: { key: string; seconds: number },
+    o: ReserveOptions,
+  ): Promise<ReserveReply> {
     const script = loadScript('reserve')
     const keys = this.keys.reserve
-    const wake = keys[7] ?? ''
     const replies = await this.redis
       .pipeline()
-      .blpop(wake, waitSeconds)
+      .blpop(wait.key, wait.seconds)
       .evalsha(script.sha, keys.length, ...keys, ...this.reserveArgs(o))
       .exec()
     const [waited, reserved] = replies ?? []

@@ -215,7 +215,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         }
         const reply =
           waitMs > 0
-            ? await this.waiting.waitThenReserve(waitMs / 1000, options)
+            ? await this.waiting.waitThenReserve(
+                { key: this.keys.wake, seconds: waitMs / 1000 },
+                options,
+              )
             : await this.scripts.reserve(options)
         if (reply.jobs.length > 0) {
           for (const raw of reply.jobs) this.accept(raw, reply.now)

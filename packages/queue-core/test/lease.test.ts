@@ -200,7 +200,7 @@ describe('lease protocol (Worker)', () => {
     try {
       await until(() => aborts.length === 1, 'the first attempt to be aborted', 5_000)
     } catch (err) {
-      const st = await h.redis.hget(h.queue.keys.st, id)
+      const st = await h.redis.hget(h.queue.keys.jobs, id)
       throw new Error(
         `${(err as Error).message}; worker ${w.id} started attempts ${attempts.join()}, ` +
           `lease-lost events ${JSON.stringify(lostEvents)}, stored record ${st}`,

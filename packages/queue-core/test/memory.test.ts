@@ -69,17 +69,15 @@ describe('memory', () => {
     await worker.close()
 
     const k = h.queue.keys
-    const [jobs, st, results, completed, leases] = await Promise.all([
+    const [jobs, results, completed, leases] = await Promise.all([
       h.redis.hlen(k.jobs),
-      h.redis.hlen(k.st),
       h.redis.hlen(k.results),
       h.redis.zcard(k.completed),
       h.redis.zcard(k.leases),
     ])
     // Exactly the newest 1000 are kept: every job finished well within completedMs.
-    expect({ jobs, st, results, completed, leases }).toEqual({
+    expect({ jobs, results, completed, leases }).toEqual({
       jobs: 1000,
-      st: 1000,
       results: 1000,
       completed: 1000,
       leases: 0,
@@ -134,19 +132,18 @@ describe('memory', () => {
     const k = h.queue.keys
     const lengths = await Promise.all([
       h.redis.hlen(k.jobs),
-      h.redis.hlen(k.st),
       h.redis.hlen(k.results),
       h.redis.hlen(k.progress),
       h.redis.hlen(k.errors),
       h.redis.zcard(k.completed),
       h.redis.zcard(k.leases),
     ])
-    expect(lengths).toEqual([0, 0, 0, 0, 0, 0, 0])
-    expect(await h.redis.exists(k.jobs, k.st, k.results, k.completed, k.leases)).toBe(0)
+    expect(lengths).toEqual([0, 0, 0, 0, 0, 0])
+    expect(await h.redis.exists(k.jobs, k.results, k.completed, k.leases)).toBe(0)
     expect((await h.queue.counts()).completed).toBe(0)
   }, 120_000)
 
-  it('costs under 512 bytes per completed job kept with the default retention', async () => {
+  it('costs under 384 bytes per completed job kept with the default retention', async () => {
     const h = harness(server.url)
     const handled = { count: 0 }
     const worker = h.worker({
@@ -163,16 +160,14 @@ describe('memory', () => {
     const k = h.queue.keys
     expect(await h.redis.zcard(k.completed)).toBe(10_000)
     expect(await h.redis.hlen(k.jobs)).toBe(10_000)
-    expect(await h.redis.hlen(k.st)).toBe(10_000)
-    const sizes = await memoryByKey(h.redis, [k.jobs, k.st, k.completed])
+    const sizes = await memoryByKey(h.redis, [k.jobs, k.completed])
     const perJob = sum(sizes.values()) / 10_000
     console.log(
       `[memory] default retention, 10,000 kept: ` +
         [...sizes].map(([key, b]) => `${key.slice(h.prefix.length + 1)}=${b}`).join(' ') +
         `; ${perJob.toFixed(1)} bytes per job`,
     )
-    // Measured: ~475 bytes (jobs ~245, st ~117, completed ~113), most of it the spec JSON,
-    // which stores every default (backoff, maxAttempts, priority, timeout) with each job.
-    expect(perJob).toBeLessThan(512)
+    // Measured: ~294 bytes (jobs ~181: record and spec in one field; completed ~113).
+    expect(perJob).toBeLessThan(384)
   }, 120_000)
 })

@@ -35,8 +35,7 @@ describe('poison messages', () => {
       timeout: 0,
       createdAt: Date.now(),
     }
-    await h.redis.hset(k.jobs, 'bad-sms', JSON.stringify(spec))
-    await h.redis.hset(k.st, 'bad-sms', 'queued|0|0|5||0|0|0')
+    await h.redis.hset(k.jobs, 'bad-sms', `queued|0|0|5||0|0|0\n${JSON.stringify(spec)}`)
     await h.redis.rpush(k.ready[5] ?? '', 'bad-sms')
     let calls = 0
     h.worker({ handlers: { sms: () => void (calls += 1) } })

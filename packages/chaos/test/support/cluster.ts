@@ -7,6 +7,7 @@ import {
   type RedisClusterHandle,
   type RedisServerHandle,
 } from '@conveyor/queue-core/testing'
+import { queueKeys } from '@conveyor/queue-core'
 import { Redis, type Cluster as RedisCluster } from 'ioredis'
 import {
   freePort,
@@ -147,12 +148,12 @@ export class Cluster {
     return { status: res.status, json: (await res.json()) as Record<string, unknown> }
   }
 
-  /** Each id's state from the queue's `st` hash (null: Redis does not know the job). */
+  /** Each id's state from the queue's `jobs` hash (null: Redis does not know the job). */
   async states(ids: readonly string[], queue = 'default'): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>()
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000)
-      const raw = await this.client.hmget(`${PREFIX}:{${queue}}:st`, ...chunk)
+      const raw = await this.client.hmget(queueKeys(PREFIX, queue).jobs, ...chunk)
       chunk.forEach((id, j) => out.set(id, raw[j]?.split('|')[0] ?? null))
     }
     return out

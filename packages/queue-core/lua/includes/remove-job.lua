@@ -1,6 +1,6 @@
 -- Deletes every trace of jobs from the per-queue hashes (not from the index
 -- that holds them: the caller knows which one that is), a few HDELs for a whole
--- batch. k is a table of keys: jobs, st, results, progress, errors, idem, ikeys.
+-- batch. k is a table of keys: jobs, results, progress, errors, idem, ikeys.
 -- Needs record.lua (call_sliced).
 local function remove_jobs(k, ids)
   if #ids == 0 then return end
@@ -14,7 +14,7 @@ local function remove_jobs(k, ids)
       end
     end
   end
-  for _, key in ipairs({ k.ikeys, k.jobs, k.st, k.results, k.progress, k.errors }) do
+  for _, key in ipairs({ k.ikeys, k.jobs, k.results, k.progress, k.errors }) do
     call_sliced('HDEL', key, ids, 1000)
   end
 end
