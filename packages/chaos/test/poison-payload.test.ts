@@ -16,7 +16,6 @@ const READY_5 = KEYS.ready[5] ?? ''
 // A stored job is its record, a newline, its spec (queue-core lua/includes/record.lua).
 const QUEUED_RECORD = 'queued|0|0|5||0|0|0'
 
-
 let cluster: Cluster
 
 beforeAll(async () => {
