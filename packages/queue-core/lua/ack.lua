@@ -27,6 +27,8 @@ local maxLen, keepMs, keepCount, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonum
 local k = { jobs = KEYS[1], results = KEYS[4], progress = KEYS[5],
   errors = KEYS[6], idem = KEYS[7], ikeys = KEYS[8] }
 local now = server_now()
+-- A string once: redis.call turns a Lua number into text with a sprintf per argument.
+local nowStr = num_str(now)
 local refused, done, doneRecs, results, completedArgs = {}, {}, {}, {}, {}
 
 local ids = {}
@@ -40,13 +42,13 @@ for i = 1, n do
     refused[#refused + 1] = id
   else
     -- Marked, so that the same id twice in one batch is refused the second time.
-    r.state, r.owner, r.finishedAt = 'completed', '', now
+    r.state, r.owner, r.finishedAt = 'completed', '', nowStr
     done[#done + 1], doneRecs[#doneRecs + 1] = id, r
     if result ~= '' then
       results[#results + 1] = id
       results[#results + 1] = result
     end
-    completedArgs[#completedArgs + 1] = now
+    completedArgs[#completedArgs + 1] = nowStr
     completedArgs[#completedArgs + 1] = id
   end
 end

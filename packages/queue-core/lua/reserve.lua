@@ -72,7 +72,8 @@ for p = 0, 9 do
 end
 
 local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
-local deadline = now + leaseMs
+-- A string once: redis.call turns a Lua number into text with a sprintf per argument.
+local deadline = num_str(now + leaseMs)
 if #popped > 0 then
   local found, raws = rec_read_many(KEYS[2], popped)
   local seen = {}
@@ -87,7 +88,7 @@ if #popped > 0 then
       seen[id] = true
       r.attempts = r.attempts + 1
       r.state = 'active'
-      r.owner = workerId .. ':' .. r.attempts
+      r.owner = workerId .. ':' .. num_str(r.attempts)
       r.startedAt = now
       ids[#ids + 1], recs[#recs + 1] = id, r
       leaseArgs[#leaseArgs + 1] = deadline

@@ -5,6 +5,21 @@
 --   state|attempts|stalls|priority|owner|runAt|startedAt|finishedAt
 -- owner is empty unless the job is active; times are ms, 0 when unset.
 -- Batches read and write many jobs in one HMGET / HSET.
+-- Decoding keeps the times as the strings they are (most writes copy them
+-- unchanged); numbers are written through num_str. Lua's own number-to-string
+-- conversion is a sprintf each time, and these two functions run for every job
+-- of every batch, so they are the bulk of a script's own CPU.
+local num_strs = {}
+local function num_str(n)
+  if type(n) ~= 'number' then return n end
+  local s = num_strs[n]
+  if not s then
+    s = string.format('%d', n)
+    num_strs[n] = s
+  end
+  return s
+end
+
 local function rec_decode(v)
   if not v then return nil end
   local cut = string.find(v, '\n', 1, true)
@@ -14,22 +29,24 @@ local function rec_decode(v)
   if not s then return nil end
   -- The spec stays inside raw until it is needed: most reads only check the record.
   return { state = s, attempts = tonumber(a) or 0, stalls = tonumber(k) or 0,
-    priority = tonumber(p) or 5, owner = o, runAt = tonumber(r) or 0,
-    startedAt = tonumber(b) or 0, finishedAt = tonumber(f) or 0, raw = v, cut = cut }
+    priority = tonumber(p) or 5, owner = o, runAt = r, startedAt = b, finishedAt = f,
+    raw = v, cut = cut }
 end
 
 -- The job's spec JSON; '' when it has none (a job written straight into a list).
 local function rec_spec(r)
   if r.spec then return r.spec end
-  if r.cut then return string.sub(r.raw, r.cut + 1) end
+  if r.cut then
+    r.spec = string.sub(r.raw, r.cut + 1)
+    return r.spec
+  end
   return ''
 end
 
 local function rec_encode(r)
-  return r.state .. '|' .. r.attempts .. '|' .. r.stalls .. '|' .. r.priority .. '|' ..
-    r.owner .. '|' .. string.format('%d', r.runAt) .. '|' ..
-    string.format('%d', r.startedAt) .. '|' .. string.format('%d', r.finishedAt) ..
-    '\n' .. rec_spec(r)
+  return r.state .. '|' .. num_str(r.attempts) .. '|' .. num_str(r.stalls) .. '|' ..
+    num_str(r.priority) .. '|' .. r.owner .. '|' .. num_str(r.runAt) .. '|' ..
+    num_str(r.startedAt) .. '|' .. num_str(r.finishedAt) .. '\n' .. rec_spec(r)
 end
 
 local function rec_read(jobsKey, id)
