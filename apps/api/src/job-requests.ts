@@ -14,12 +14,14 @@ export function accepted(id: string, options: EnqueueOptions = {}, now = Date.no
 }
 
 /**
- * Checks one job request (its payload against the type's schema, errors under `at`)
- * and turns it into queue-core's bulk job shape.
+ * Turns one job request into queue-core's bulk job shape, checking its type and dates
+ * (errors under `at`). The payload is checked once, by queue-core as it prepares the
+ * job, against the type's schema.
  */
 export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
-  const type = request.type as JobType
-  const payload = jobRegistry.parsePayload(type, request.payload, at)
+  jobRegistry.assertType(request.type, at)
+  const type: JobType = request.type
+  const payload = request.payload
   const options: EnqueueOptions = {}
   if (request.delay !== undefined) options.delay = request.delay
   if (request.priority !== undefined) options.priority = request.priority
@@ -29,14 +31,21 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
     if (!Number.isFinite(ms) || ms < 0) throw fieldError(`${at}/runAt`, 'is not a valid date')
     options.runAt = ms
   }
-  return { type, payload, options } as AppBulkJob
+  // No options at all is the common case, and spares queue-core checking an empty object.
+  const given = options.delay ?? options.priority ?? options.maxAttempts ?? options.runAt
+  return { type, payload, options: given === undefined ? undefined : options } as AppBulkJob
 }
 
 /**
- * Enqueues checked jobs, each on its type's queue (one bulk call per queue), and
- * answers in the order they were given.
+ * Enqueues jobs, each on its type's queue (one bulk call per queue), and answers in the
+ * order they were given. Every job is checked, on every queue, before any is enqueued,
+ * so one bad job enqueues none; errors point at `${at}/<index>`.
  */
-export async function enqueueAll(queues: QueueSet, jobs: AppBulkJob[]): Promise<Accepted[]> {
+export async function enqueueAll(
+  queues: QueueSet,
+  jobs: AppBulkJob[],
+  at = '',
+): Promise<Accepted[]> {
   const groups = new Map<string, { indices: number[]; jobs: AppBulkJob[] }>()
   for (const [i, job] of jobs.entries()) {
     const name = jobRegistry.queueOf(job.type)
@@ -47,9 +56,14 @@ export async function enqueueAll(queues: QueueSet, jobs: AppBulkJob[]): Promise<
   }
   const out = new Array<Accepted>(jobs.length)
   const now = Date.now()
+  const prepared = [...groups].map(([name, group]) => {
+    const queue = queues.get(name)
+    const paths = group.indices.map((i) => `${at}/${i}`)
+    return { queue, group, jobs: queue.prepareBulk(group.jobs, paths) }
+  })
   await Promise.all(
-    [...groups].map(async ([name, group]) => {
-      const results = await queues.get(name).enqueueBulk(group.jobs)
+    prepared.map(async ({ queue, group, jobs: ready }) => {
+      const results = await queue.enqueuePrepared(ready)
       for (const [k, result] of results.entries()) {
         const index = group.indices[k] ?? 0
         out[index] = accepted(result.id, jobs[index]?.options, now)

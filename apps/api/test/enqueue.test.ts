@@ -179,6 +179,29 @@ describe('POST /jobs/batch', () => {
     expect((await t.queue('default').counts()).queued).toBe(0)
   })
 
+  it('enqueues none on any queue when a job for another queue is bad', async () => {
+    const convert = {
+      uploadId: 'u1',
+      sourceFormat: 'csv',
+      targetFormat: 'json',
+      filename: 'f.csv',
+    }
+    const jobs = [
+      { type: 'sms', payload: sms },
+      { type: 'convert', payload: convert },
+      { type: 'sms', payload: sms },
+      { type: 'convert', payload: { ...convert, uploadId: 42 } },
+    ]
+    const res = await post('/jobs/batch', { jobs })
+    expect(res.status).toBe(400)
+    expect(res.body.details).toContainEqual({
+      path: '/jobs/3/payload/uploadId',
+      message: anyString,
+    })
+    expect((await t.queue('default').counts()).queued).toBe(0)
+    expect((await t.queue('convert').counts()).queued).toBe(0)
+  })
+
   it('refuses more than 1000 jobs', async () => {
     const jobs = Array.from({ length: 1001 }, () => ({ type: 'sms', payload: sms }))
     const res = await post('/jobs/batch', { jobs })

@@ -57,17 +57,22 @@ end
 promote(KEYS[3])
 promote(KEYS[4])
 
--- Pop up to `count` ids, highest priority first.
+-- Pop up to `count` ids, highest priority first. LMPOP takes from the first
+-- non-empty list, so a call or two do what a walk over ten lists would.
 local popped, poppedPriority = {}, {}
-for p = 0, 9 do
-  local want = count - #popped
-  if want <= 0 then break end
-  local got = redis.call('LPOP', readyKeys[p + 1], want)
-  if got then
-    for i = 1, #got do
-      popped[#popped + 1] = got[i]
-      poppedPriority[#popped] = p
-    end
+local listIndex = {}
+for p = 1, 10 do listIndex[readyKeys[p]] = p end
+local lastList = 1
+while #popped < count do
+  local got = redis.call('LMPOP', 10, readyKeys[1], readyKeys[2], readyKeys[3],
+    readyKeys[4], readyKeys[5], readyKeys[6], readyKeys[7], readyKeys[8], readyKeys[9],
+    readyKeys[10], 'LEFT', 'COUNT', count - #popped)
+  if not got then break end
+  lastList = listIndex[got[1]]
+  local ids = got[2]
+  for i = 1, #ids do
+    popped[#popped + 1] = ids[i]
+    poppedPriority[#popped] = lastList - 1
   end
 end
 
@@ -109,8 +114,9 @@ if #ids > 0 then
 end
 
 if #popped == count then
-  -- More may be waiting: pass the baton to the next sleeping worker.
-  for p = 1, 10 do
+  -- More may be waiting: pass the baton to the next sleeping worker. Lists
+  -- before the last one popped from are empty now.
+  for p = lastList, 10 do
     if redis.call('LLEN', readyKeys[p]) > 0 then wake(KEYS[7]) break end
   end
 elseif #popped == 0 then

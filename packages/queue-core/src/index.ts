@@ -10,6 +10,7 @@ export {
 export type { HandlerMap, JobContext, JobHandler, JobInfo, WorkerEvents } from './job-context.js'
 export { isValidQueueName, PRIORITY_LEVELS, queueKeys, type QueueKeys } from './keys.js'
 export {
+  PreparedJobs,
   Queue,
   type BulkJob,
   type EnqueueOptions,

@@ -49,6 +49,15 @@ const checkOptions: Checker<EnqueueOptionsSchema> = compileChecker(EnqueueOption
 // Bulk enqueues go to Redis in slices, so that no single script holds Redis long.
 const BULK_SLICE = 500
 
+/** Jobs checked and encoded by Queue.prepareBulk, to be enqueued by the same queue. */
+export class PreparedJobs {
+  constructor(
+    readonly queue: string,
+    /** what the enqueue script takes, one entry per job */
+    readonly args: readonly EnqueueArg[],
+  ) {}
+}
+
 /** The producer's and operator's handle on one queue. */
 export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ error: [unknown] }> {
   readonly name: string
@@ -93,7 +102,27 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
 
   /** Validates every job first (so one bad job enqueues none), then enqueues them all. */
   async enqueueBulk(jobs: readonly BulkJob<M>[]): Promise<EnqueueResult[]> {
-    const args = jobs.map((j, i) => this.prepare(j, `/${i}`))
+    return this.enqueuePrepared(this.prepareBulk(jobs))
+  }
+
+  /**
+   * The first half of enqueueBulk: validates and encodes every job, enqueuing nothing.
+   * Lets a caller that spreads one request over several queues check all of it before
+   * any queue takes a job. `paths[i]` is where job i's errors point (default `/i`).
+   */
+  prepareBulk(jobs: readonly BulkJob<M>[], paths?: readonly string[]): PreparedJobs {
+    return new PreparedJobs(
+      this.name,
+      jobs.map((j, i) => this.prepare(j, paths?.[i] ?? `/${i}`)),
+    )
+  }
+
+  /** The second half of enqueueBulk, for jobs this queue's prepareBulk checked. */
+  async enqueuePrepared(prepared: PreparedJobs): Promise<EnqueueResult[]> {
+    if (prepared.queue !== this.name) {
+      throw new TypeError(`jobs prepared for queue "${prepared.queue}" given to "${this.name}"`)
+    }
+    const args = prepared.args
     const slices: Promise<EnqueueResult[]>[] = []
     for (let i = 0; i < args.length; i += BULK_SLICE) {
       slices.push(this.scripts.enqueue(args.slice(i, i + BULK_SLICE)))

@@ -54,6 +54,11 @@ export class JobRegistry<M extends JobTypeMap = JobTypeMap> {
     return this.checkers.has(type)
   }
 
+  /** Throws ConveyorError('unknown_job_type'), naming `${at}/type`, for an unregistered type. */
+  assertType(type: string, at = ''): asserts type is JobTypeName<M> {
+    if (!this.checkers.has(type)) throw unknownType(type, at)
+  }
+
   /** The queue a job type's jobs go to. */
   queueOf(type: JobTypeName<M>): string {
     return this.definition(type).queue ?? 'default'

@@ -71,9 +71,8 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      // Every job is checked before any is enqueued.
       const jobs = request.body.jobs.map((job, i) => toBulkJob(job, `/jobs/${i}`))
-      return reply.code(202).send({ jobs: await enqueueAll(queues, jobs) })
+      return reply.code(202).send({ jobs: await enqueueAll(queues, jobs, '/jobs') })
     },
   )
   done()
