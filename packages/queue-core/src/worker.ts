@@ -93,7 +93,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
    * would run them again, so counting them keeps the jobs that a crash can duplicate
    * to `concurrency` at most.
    */
-  private readonly unsettled = new Map<string, HeldJob>()
+  private readonly unsettled = new Set<Lease>()
   private state: State = 'idle'
   private loopDone: Promise<void> = Promise.resolve()
   private slotWaiter: (() => void) | null = null
@@ -291,45 +291,49 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   }
 
   private settle(job: HeldJob, outcome: Outcome, durationMs: number): void {
-    const info: JobInfo = {
-      id: job.id,
-      type: outcome.type,
-      attempt: job.attempt,
-      maxAttempts: outcome.maxAttempts,
-    }
     if (outcome.kind === 'abandoned' || this.held.get(job.id) !== job) {
       this.forget(job)
       return
     }
     job.phase = 'settling'
-    this.unsettled.set(`${job.id}\u0000${job.token}`, job)
+    const info = (): JobInfo => ({
+      id: job.id,
+      type: outcome.type,
+      attempt: job.attempt,
+      maxAttempts: outcome.maxAttempts,
+    })
+    // The batcher hands these same objects back to sent() and settled().
     if (outcome.kind === 'completed') {
-      this.batcher.ack({ id: job.id, token: job.token, result: outcome.result })
+      const ack = { id: job.id, token: job.token, result: outcome.result }
+      this.unsettled.add(ack)
+      this.batcher.ack(ack)
       if (this.listenerCount('completed') > 0) {
         const result: unknown = outcome.result === '' ? undefined : JSON.parse(outcome.result)
-        this.emit('completed', info, result, durationMs)
+        this.emit('completed', info(), result, durationMs)
       }
     } else {
-      this.batcher.fail({
+      const fail = {
         id: job.id,
         token: job.token,
         error: serializeError(outcome.error, job.attempt),
         retryDelay: outcome.retryDelay ?? -1,
-      })
-      this.emit('failed', info, outcome.error, { retryDelay: outcome.retryDelay, durationMs })
+      }
+      this.unsettled.add(fail)
+      this.batcher.fail(fail)
+      this.emit('failed', info(), outcome.error, { retryDelay: outcome.retryDelay, durationMs })
     }
   }
 
   /** Outcomes on the wire: a crash can no longer lose them, so their slots take new jobs. */
   private sent(leases: readonly Lease[]): void {
-    for (const lease of leases) this.unsettled.delete(`${lease.id}\u0000${lease.token}`)
+    for (const lease of leases) this.unsettled.delete(lease)
     this.freed()
   }
 
   /** Outcomes stored (or refused): forget those leases, unless the id was reserved anew since. */
   private settled(leases: readonly Lease[], refused: readonly string[]): void {
     for (const lease of leases) {
-      this.unsettled.delete(`${lease.id}\u0000${lease.token}`)
+      this.unsettled.delete(lease)
       this.forget(lease)
     }
     if (refused.length > 0) this.emit('lease-lost', [...refused])
