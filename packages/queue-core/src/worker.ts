@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { Redis } from 'ioredis'
 import { performance } from 'node:perf_hooks'
 import { CompletionBatcher } from './completion-batcher.js'
-import {
-  closeQuietly,
-  connect,
-  duplicate,
-  type RedisClient,
-  type RedisConnection,
-} from './connection.js'
-import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
+import { closeQuietly, type RedisClient } from './connection.js'
+import { DEFAULTS, toRetention } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import type { HandlerMap, JobInfo, WorkerEvents } from './job-context.js'
 import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
@@ -18,43 +11,11 @@ import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
-import { QueueScripts, type Lease, type ReservedRaw, type Retention } from './scripts.js'
+import type { Lease, QueueScripts, ReservedRaw, Retention } from './scripts.js'
+import { WorkerConnections } from './worker-connections.js'
+import type { WorkerOptions } from './worker-options.js'
 
-export interface WorkerOptions<M extends JobTypeMap> {
-  connection: RedisConnection
-  registry: JobRegistry<M>
-  handlers: HandlerMap<M>
-  /** default "default" */
-  queue?: string
-  prefix?: string
-  /** handlers running at once; default 1 */
-  concurrency?: number
-  /**
-   * jobs reserved ahead of free slots, so a slot never waits for a round trip; 'auto'
-   * (default) sizes it to about 20 ms of work at the handlers' observed speed
-   */
-  prefetch?: number | 'auto'
-  /** a job whose worker stops renewing its lease for this long is recovered; default 30 s */
-  leaseMs?: number
-  /** a job whose lease expires more often than this is dead-lettered; default 3 */
-  maxStalls?: number
-  /** the longest one blocking wait for work lasts before the worker looks again; default 5 s */
-  blockMs?: number
-  /**
-   * When a finished job's slot takes the next job. By default (false) once its outcome
-   * is in the operating system's socket buffer, so a slot does not wait a round trip per
-   * job; a SIGKILLed worker still repeats at most `concurrency` jobs, as the kernel
-   * delivers what was written. true waits for Redis to confirm the outcome stored,
-   * which keeps that bound through network faults too, at the cost of a round trip
-   * per job and slot. Through a Redis Cluster, TLS or an auto-pipelined client the
-   * worker always waits.
-   */
-  holdSlotUntilStored?: boolean
-  eventsMaxLen?: number
-  retention?: RetentionOptions
-  /** start fetching at once (default true); otherwise call run() */
-  autorun?: boolean
-}
+export type { WorkerOptions } from './worker-options.js'
 
 type State = 'idle' | 'running' | 'closing' | 'closed'
 
@@ -67,14 +28,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   readonly id = randomBytes(6).toString('hex')
   readonly queue: string
   readonly keys: QueueKeys
+  private readonly connections: WorkerConnections
   private readonly redis: RedisClient
-  private readonly blocking: RedisClient
-  private readonly owned: boolean
   private readonly scripts: QueueScripts
-  /** the same scripts on the blocking connection, for waitThenReserve */
-  private readonly waiting: QueueScripts
-  /** CLIENT ID of the blocking connection, to end its wait at shutdown (single Redis only) */
-  private blockingId: number | undefined
   private readonly retention: Retention
   private readonly batcher: CompletionBatcher
   private readonly histograms = new HistogramRecorder()
@@ -113,45 +69,14 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.maxStalls = options.maxStalls ?? DEFAULTS.maxStalls
     this.blockMs = options.blockMs ?? 5_000
     this.retention = toRetention(options.retention)
-    // Not auto-pipelined: a call is written to the socket when it is made, which is
-    // what lets a finished job's slot go on before Redis replies (QueueScripts.onWire);
-    // the batcher already folds a tick's outcomes into one call.
-    const { client, owned } = connect(options.connection, {
-      enableAutoPipelining: false,
-      maxRetriesPerRequest: null,
+    this.connections = new WorkerConnections({
+      connection: options.connection,
+      keys: this.keys,
+      eventsMaxLen: options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+      onError: (err) => this.reportError(err),
     })
-    this.redis = client
-    this.owned = owned
-    this.blocking = duplicate(options.connection, {
-      maxRetriesPerRequest: null,
-      enableAutoPipelining: false,
-    })
-    this.scripts = new QueueScripts(
-      client,
-      scriptKeys(this.keys),
-      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
-    )
-    this.waiting = new QueueScripts(
-      this.blocking,
-      scriptKeys(this.keys),
-      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
-    )
-    // The blocking connection is the worker's own and closes with it: no need to stop.
-    this.waiting.preload(['reserve'])
-    if (this.blocking instanceof Redis) {
-      const blocking = this.blocking
-      blocking.on('close', () => (this.blockingId = undefined))
-      blocking.on('ready', () => {
-        blocking.client('ID').then(
-          (id) => (this.blockingId = id),
-          () => (this.blockingId = undefined),
-        )
-      })
-    }
-    // Connection errors (an outage, a restart) go to the 'error' event; ioredis
-    // reconnects by itself and the worker carries on.
-    this.blocking.on('error', (err) => this.reportError(err))
-    if (owned) client.on('error', (err) => this.reportError(err))
+    this.redis = this.connections.redis
+    this.scripts = this.connections.scripts
     this.stopPreloading = options.holdSlotUntilStored
       ? () => undefined
       : this.scripts.preload(['ack', 'fail'])
@@ -215,7 +140,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         }
         const reply =
           waitMs > 0
-            ? await this.waiting.waitThenReserve(
+            ? await this.connections.waiting.waitThenReserve(
                 { key: this.keys.wake, seconds: waitMs / 1000 },
                 options,
               )
@@ -413,7 +338,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const left = () => Math.max(0, deadline - Date.now())
     this.state = 'closing'
     this.slotWaiter?.()
-    await this.endWait(left())
+    await this.connections.endWait(left(), this.loopDone)
     await Promise.race([this.loopDone, sleep(left())])
     await bounded(this.releaseJobs(this.buffer.splice(0)), left())
     if (this.running > 0) {
@@ -435,30 +360,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       1_000,
     )
     this.state = 'closed'
-    if (this.owned) {
+    if (this.connections.owned) {
       if (this.redis.status === 'ready') await bounded(closeQuietly(this.redis), 1_000)
       this.redis.disconnect()
     }
-  }
-
-  /**
-   * Ends the fetch loop's blocking wait. CLIENT UNBLOCK lets the reserve pipelined
-   * behind the wait run and answer, so jobs it leases come back here and are given
-   * back at once. Where that is not possible (a cluster, Redis away) the connection is
-   * cut, and jobs a reserve leased unseen wait for their lease to expire. With Redis
-   * away the loop may also hang on a reserve that ioredis holds for resending, hence
-   * every wait here is bounded.
-   */
-  private async endWait(budgetMs: number): Promise<void> {
-    const id = this.blockingId
-    if (id !== undefined && this.redis instanceof Redis && this.redis.status === 'ready') {
-      await bounded(
-        this.redis.client('UNBLOCK', id).catch(() => 0),
-        Math.min(budgetMs, 1_000),
-      )
-      await Promise.race([this.loopDone, sleep(Math.min(budgetMs, 1_000))])
-    }
-    this.blocking.disconnect()
   }
 
   private async releaseJobs(jobs: HeldJob[]): Promise<void> {

@@ -226,7 +226,7 @@ describe('Redis killed and restarted', () => {
       if (!closed) {
         // Do not leave the stuck worker reconnecting for the rest of the run.
         worker['redis'].disconnect()
-        worker['blocking'].disconnect()
+        worker['connections'].blocking.disconnect()
       }
     }
   }, 60_000)
