@@ -82,25 +82,36 @@ export class QueueScripts {
   ) {}
 
   /**
-   * Loads `names` each time the connection becomes ready. Redis runs a connection's
-   * commands in order, so an EVALSHA issued after the SCRIPT LOAD finds its script
-   * without waiting for the load's reply. Returns a function that stops watching.
+   * Loads `names` each time the connection becomes ready, so that an EVALSHA cannot
+   * meet NOSCRIPT (and need a second trip) on that connection. Returns a function that
+   * stops watching.
    */
   preload(names: readonly ScriptName[]): () => void {
     const redis = this.redis
     if (!(redis instanceof Redis)) return () => undefined
+    // Counts connections, so that loads answered after a reconnect do not count.
+    let generation = 0
     const load = (): void => {
-      for (const name of names) void redis.script('LOAD', loadScript(name).lua).catch(() => 0)
-      this.preloaded = true
+      const mine = generation
+      const loads = names.map((name) => redis.script('LOAD', loadScript(name).lua))
+      // Counted only once loaded: a refused SCRIPT LOAD (an ACL without it) leaves
+      // EVALSHA to find NOSCRIPT, and the worker then waits for replies as it must.
+      Promise.all(loads).then(
+        () => void (this.preloaded = mine === generation),
+        () => undefined,
+      )
     }
-    const lost = (): void => void (this.preloaded = false)
+    const lost = (): void => {
+      generation += 1
+      this.preloaded = false
+    }
     redis.on('ready', load)
     redis.on('close', lost)
     if (redis.status === 'ready') load()
     return () => {
       redis.off('ready', load)
       redis.off('close', lost)
-      this.preloaded = false
+      lost()
     }
   }
 

@@ -25,7 +25,8 @@ import { makeCertificates, TlsRedis } from '../support/tls-redis.js'
  * Every command the services send, found by reading the code: ioredis itself (INFO for
  * its ready check, QUIT on close), the API's readiness PING, queue-core's and the
  * scheduler's client-side reads, and each `redis.call` in their Lua scripts (Redis
- * checks the ACL inside scripts too). No SCRIPT LOAD: a NOSCRIPT falls back to EVAL.
+ * checks the ACL inside scripts too), and the worker's SCRIPT LOAD, CLIENT ID and
+ * CLIENT UNBLOCK.
  * The same line is in README.md, Configuration.
  */
 const ACL_RULES = [
@@ -35,7 +36,9 @@ const ACL_RULES = [
   ...['+get', '+set', '+del', '+incr', '+pexpire', '+pttl'],
   ...['+hget', '+hmget', '+hgetall', '+hset', '+hdel', '+hexists', '+hincrby'],
   ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank'],
-  ...['+lpush', '+rpush', '+lpop', '+lrem', '+llen', '+lrange'],
+  ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange'],
+  // The worker loads its hot scripts ahead and ends its blocking wait at shutdown.
+  ...['+script|load', '+client|id', '+client|unblock'],
 ]
 
 let redis: TlsRedis
