@@ -5,6 +5,7 @@ import { closeQuietly, connect, type RedisConnection } from './connection.js'
 import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import { newJobId } from './job-id.js'
+import { EnqueueBatcher } from './enqueue-batcher.js'
 import { decodeStoredRecord, splitStoredJob, toJobRecord } from './job-record.js'
 import { compactSpec } from './spec-defaults.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
@@ -67,6 +68,8 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   private readonly registry: JobRegistry<M>
   private readonly scripts: QueueScripts
   private readonly retention: Retention
+  /** single enqueues of one event-loop turn share one script call */
+  private readonly singles: EnqueueBatcher
 
   constructor(options: QueueOptions<M>) {
     super()
@@ -86,6 +89,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       scriptKeys(this.keys),
       options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
     )
+    this.singles = new EnqueueBatcher(this.scripts)
   }
 
   /** Validates and enqueues one job; throws ConveyorError('validation_failed') naming the field. */
@@ -94,10 +98,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     payload: PayloadOf<M, K>,
     options?: EnqueueOptions,
   ): Promise<EnqueueResult> {
-    const arg = this.prepare({ type, payload, options }, '')
-    const [result] = await this.scripts.enqueue([arg])
-    if (!result) throw new Error('enqueue returned no result')
-    return result
+    return this.singles.add(this.prepare({ type, payload, options }, ''))
   }
 
   /** Validates every job first (so one bad job enqueues none), then enqueues them all. */

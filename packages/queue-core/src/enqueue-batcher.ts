@@ -1,0 +1,58 @@
+import type { EnqueueArg, QueueScripts } from './scripts.js'
+
+interface EnqueueResult {
+  id: string
+  created: boolean
+}
+
+interface Pending {
+  arg: EnqueueArg
+  resolve: (result: EnqueueResult) => void
+  reject: (err: unknown) => void
+}
+
+// One script call stays short for Redis however many requests arrive at once.
+const MAX_BATCH = 500
+
+/**
+ * Folds single enqueues made in the same turn of the event loop (say, many HTTP
+ * requests answered at once) into one enqueue script call. Each caller's promise
+ * settles with its own result once the call is stored, so a caller is answered only
+ * for a job Redis holds; if the call fails, every caller in it gets the error.
+ */
+export class EnqueueBatcher {
+  private pending: Pending[] = []
+  private scheduled = false
+
+  constructor(private readonly scripts: QueueScripts) {}
+
+  add(arg: EnqueueArg): Promise<EnqueueResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ arg, resolve, reject })
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const all = this.pending
+    this.pending = []
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.send(all.slice(i, i + MAX_BATCH))
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.scripts.enqueue(batch.map((p) => p.arg))
+      batch.forEach((p, i) => {
+        const result = results[i]
+        if (result) p.resolve(result)
+        else p.reject(new Error('enqueue returned no result'))
+      })
+    } catch (err) {
+      for (const p of batch) p.reject(err)
+    }
+  }
+}
