@@ -32,8 +32,8 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
     options.runAt = ms
   }
   // No options at all is the common case, and spares queue-core checking an empty object.
-  const given = options.delay ?? options.priority ?? options.maxAttempts ?? options.runAt
-  return { type, payload, options: given === undefined ? undefined : options } as AppBulkJob
+  const given = Object.keys(options).length > 0
+  return { type, payload, options: given ? options : undefined } as AppBulkJob
 }
 
 /**

@@ -9,12 +9,11 @@ import { Cluster, PREFIX } from './support/cluster.js'
 import { summary } from './support/scale.js'
 import { until } from '@conveyor/test-support'
 import { queueKeys } from '@conveyor/queue-core'
+import { storedQueuedJob } from '@conveyor/queue-core/testing'
 
 const KEYS = queueKeys(PREFIX, 'default')
 const JOBS = KEYS.jobs
 const READY_5 = KEYS.ready[5] ?? ''
-// A stored job is its record, a newline, its spec (queue-core lua/includes/record.lua).
-const QUEUED_RECORD = 'queued|0|0|5||0|0|0'
 
 let cluster: Cluster
 
@@ -62,7 +61,7 @@ it('dead-letters malformed and schema-failing payloads with their reason, worker
     timeout: 0,
     createdAt: Date.now(),
   }
-  await cluster.client.hset(JOBS, 'poison-schema', `${QUEUED_RECORD}\n${JSON.stringify(badSpec)}`)
+  await cluster.client.hset(JOBS, 'poison-schema', storedQueuedJob(JSON.stringify(badSpec)))
   await cluster.client.rpush(READY_5, 'poison-schema')
   // A real job behind them wakes the worker, which is blocked waiting for work.
   const first = await cluster.post('/enqueue-sms', { phone: '+15550001400', message: 'first' })

@@ -3,9 +3,10 @@ import type { AckArg, FailArg, Lease, QueueScripts, Retention } from './scripts.
 export interface BatcherHooks {
   /**
    * the outcomes were handed to the operating system's socket: a crash of this process
-   * from now on no longer loses them (see QueueScripts.onWire)
+   * from now on no longer loses them (see QueueScripts.onWire); leave it out to hear
+   * of outcomes only once stored
    */
-  sent(leases: readonly Lease[]): void
+  sent?(leases: readonly Lease[]): void
   /** the jobs' outcome was stored (refused: their lease had been taken over) */
   settled(leases: readonly Lease[], refused: readonly string[]): void
   error(err: unknown): void
@@ -99,7 +100,7 @@ export class CompletionBatcher {
         ),
       )
     }
-    if (this.scripts.onWire()) this.hooks.sent([...acks, ...fails])
+    if (this.hooks.sent && this.scripts.onWire()) this.hooks.sent([...acks, ...fails])
     await Promise.all(calls)
   }
 

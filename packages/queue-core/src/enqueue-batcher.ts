@@ -1,18 +1,10 @@
-import type { EnqueueArg, QueueScripts } from './scripts.js'
-
-interface EnqueueResult {
-  id: string
-  created: boolean
-}
+import type { EnqueueArg, EnqueueResult, QueueScripts } from './scripts.js'
 
 interface Pending {
   arg: EnqueueArg
   resolve: (result: EnqueueResult) => void
   reject: (err: unknown) => void
 }
-
-// One script call stays short for Redis however many requests arrive at once.
-const MAX_BATCH = 500
 
 /**
  * Folds single enqueues made in the same turn of the event loop (say, many HTTP
@@ -31,19 +23,15 @@ export class EnqueueBatcher {
       this.pending.push({ arg, resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
-        setImmediate(() => this.flush())
+        setImmediate(() => void this.flush())
       }
     })
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false
-    const all = this.pending
+    const batch = this.pending
     this.pending = []
-    for (let i = 0; i < all.length; i += MAX_BATCH) void this.send(all.slice(i, i + MAX_BATCH))
-  }
-
-  private async send(batch: Pending[]): Promise<void> {
     try {
       const results = await this.scripts.enqueue(batch.map((p) => p.arg))
       batch.forEach((p, i) => {

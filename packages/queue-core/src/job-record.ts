@@ -39,6 +39,11 @@ function parseJson(raw: string | null | undefined): unknown {
   }
 }
 
+/** A stored `jobs` value: the record, a newline, the spec JSON (what splitStoredJob undoes). */
+export function joinStoredJob(record: string, spec: string): string {
+  return `${record}\n${spec}`
+}
+
 /** Splits a stored `jobs` value into its record and its spec JSON. */
 export function splitStoredJob(value: string | null): { st: string | null; spec: string | null } {
   if (value === null) return { st: null, spec: null }

@@ -13,7 +13,7 @@ import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import { EnqueueOptions as EnqueueOptionsSchema, type ResolvedSpec } from './schemas/envelope.js'
 import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
-import { QueueScripts, type EnqueueArg, type Retention } from './scripts.js'
+import { QueueScripts, type EnqueueArg, type EnqueueResult, type Retention } from './scripts.js'
 import { compileChecker, type Checker } from './validation.js'
 
 export interface QueueOptions<M extends JobTypeMap> {
@@ -35,11 +35,7 @@ export type BulkJob<M extends JobTypeMap> = {
   [K in JobTypeName<M>]: { type: K; payload: PayloadOf<M, K>; options?: EnqueueOptions }
 }[JobTypeName<M>]
 
-export interface EnqueueResult {
-  id: string
-  /** false when an idempotency key or job id matched a job that already exists */
-  created: boolean
-}
+export type { EnqueueResult } from './scripts.js'
 
 export interface JobPage {
   jobs: JobRecord[]
@@ -47,8 +43,6 @@ export interface JobPage {
 }
 
 const checkOptions: Checker<EnqueueOptionsSchema> = compileChecker(EnqueueOptionsSchema)
-// Bulk enqueues go to Redis in slices, so that no single script holds Redis long.
-const BULK_SLICE = 500
 
 /** Jobs checked and encoded by Queue.prepareBulk, to be enqueued by the same queue. */
 export class PreparedJobs {
@@ -123,12 +117,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     if (prepared.queue !== this.name) {
       throw new TypeError(`jobs prepared for queue "${prepared.queue}" given to "${this.name}"`)
     }
-    const args = prepared.args
-    const slices: Promise<EnqueueResult[]>[] = []
-    for (let i = 0; i < args.length; i += BULK_SLICE) {
-      slices.push(this.scripts.enqueue(args.slice(i, i + BULK_SLICE)))
-    }
-    return (await Promise.all(slices)).flat()
+    return this.scripts.enqueue(prepared.args)
   }
 
   /** Validates one job (errors point under `at`) and builds what the enqueue script takes. */

@@ -12,6 +12,13 @@ export interface EnqueueArg {
   runAt: number
   idempotencyKey: string
 }
+export interface EnqueueResult {
+  id: string
+  /** false when an idempotency key or job id matched a job that already exists */
+  created: boolean
+}
+// Jobs per enqueue script call.
+const ENQUEUE_SLICE = 500
 export interface Lease {
   id: string
   token: string
@@ -143,11 +150,23 @@ export class QueueScripts {
     }
   }
 
-  async enqueue(jobs: readonly EnqueueArg[]): Promise<{ id: string; created: boolean }[]> {
+  /**
+   * Enqueues in slices of ENQUEUE_SLICE jobs, one script call each (sent together), so
+   * that no single script holds Redis long. Results come in the order of `jobs`.
+   */
+  async enqueue(jobs: readonly EnqueueArg[]): Promise<EnqueueResult[]> {
+    const slices: Promise<EnqueueResult[]>[] = []
+    for (let i = 0; i < jobs.length; i += ENQUEUE_SLICE) {
+      slices.push(this.enqueueSlice(jobs.slice(i, i + ENQUEUE_SLICE)))
+    }
+    return (await Promise.all(slices)).flat()
+  }
+
+  private async enqueueSlice(jobs: readonly EnqueueArg[]): Promise<EnqueueResult[]> {
     const args: Arg[] = [this.eventsMaxLen, jobs.length]
     for (const j of jobs) args.push(j.id, j.spec, j.priority, j.delay, j.runAt, j.idempotencyKey)
     const reply = (await this.run('enqueue', args)) as (string | number)[]
-    const out: { id: string; created: boolean }[] = []
+    const out: EnqueueResult[] = []
     for (let i = 0; i < reply.length; i += 2) {
       out.push({ id: String(reply[i]), created: reply[i + 1] === 1 })
     }

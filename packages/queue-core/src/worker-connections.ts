@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis'
+import { bounded } from './bounded-wait.js'
 import { connect, duplicate, type RedisClient, type RedisConnection } from './connection.js'
 import { scriptKeys, type QueueKeys } from './keys.js'
 import { QueueScripts } from './scripts.js'
@@ -71,13 +72,12 @@ export class WorkerConnections {
     const id = this.blockingId
     const limit = Math.min(budgetMs, 1_000)
     if (id !== undefined && this.redis instanceof Redis && this.redis.status === 'ready') {
-      await Promise.race([this.redis.client('UNBLOCK', id).catch(() => 0), sleep(limit)])
-      await Promise.race([loopDone, sleep(limit)])
+      await bounded(
+        this.redis.client('UNBLOCK', id).catch(() => 0),
+        limit,
+      )
+      await bounded(loopDone, limit)
     }
     this.blocking.disconnect()
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
+import { bounded, sleep } from './bounded-wait.js'
 import { CompletionBatcher } from './completion-batcher.js'
 import { closeQuietly, type RedisClient } from './connection.js'
 import { DEFAULTS, toRetention } from './defaults.js'
@@ -77,11 +78,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     })
     this.redis = this.connections.redis
     this.scripts = this.connections.scripts
-    this.stopPreloading = options.holdSlotUntilStored
-      ? () => undefined
-      : this.scripts.preload(['ack', 'fail'])
+    this.stopPreloading = this.scripts.preload(['ack', 'fail'])
     this.batcher = new CompletionBatcher(this.scripts, this.retention, {
-      sent: (leases) => this.sent(leases),
+      ...(options.holdSlotUntilStored ? {} : { sent: (leases) => this.sent(leases) }),
       settled: (leases, refused) => this.settled(leases, refused),
       error: (err) => this.reportError(err),
     })
@@ -376,13 +375,4 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.reportError(err)
     }
   }
-}
-
-/** Waits for `work` at most `ms`; it may go on in the background. */
-async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
-  await Promise.race([work.then(() => undefined), sleep(ms)])
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { harness, until } from './support/harness.js'
+import { storedQueuedJob } from '../src/testing/index.js'
 
 describe('poison messages', () => {
   it('dead-letters a job whose spec is not JSON, with the reason, and keeps working', async () => {
@@ -35,7 +36,7 @@ describe('poison messages', () => {
       timeout: 0,
       createdAt: Date.now(),
     }
-    await h.redis.hset(k.jobs, 'bad-sms', `queued|0|0|5||0|0|0\n${JSON.stringify(spec)}`)
+    await h.redis.hset(k.jobs, 'bad-sms', storedQueuedJob(JSON.stringify(spec)))
     await h.redis.rpush(k.ready[5] ?? '', 'bad-sms')
     let calls = 0
     h.worker({ handlers: { sms: () => void (calls += 1) } })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import {
   startRedisCluster,
   startRedisServer,
+  storedState,
   type RedisClusterHandle,
   type RedisServerHandle,
 } from '@conveyor/queue-core/testing'
@@ -154,7 +155,7 @@ export class Cluster {
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000)
       const raw = await this.client.hmget(queueKeys(PREFIX, queue).jobs, ...chunk)
-      chunk.forEach((id, j) => out.set(id, raw[j]?.split('|')[0] ?? null))
+      chunk.forEach((id, j) => out.set(id, storedState(raw[j] ?? null)))
     }
     return out
   }
