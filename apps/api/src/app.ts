@@ -12,7 +12,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.js'
 import { eventsPlugin } from './plugins/events.js'
 import { idempotencyPlugin } from './plugins/idempotency.js'
 import { metricsPlugin } from './plugins/metrics.js'
-import { queuesPlugin } from './plugins/queues.js'
+import { conveyorPlugin } from './plugins/conveyor.js'
 import { redisPlugin } from './plugins/redis.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { healthRoutes } from './routes/health.js'
@@ -60,7 +60,7 @@ export const apiPlugin = fp<AppOptions>(
       caFile: config.REDIS_TLS_CA_FILE,
       cluster: config.REDIS_CLUSTER,
     })
-    await app.register(queuesPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(conveyorPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(docsPlugin)

@@ -1,3 +1,4 @@
+import { DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
 import Type, { type Static } from 'typebox'
 
 const GiB = 1024 ** 3
@@ -9,7 +10,7 @@ export const ApiConfig = Type.Object({
   REDIS_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
   /** REDIS_URL is one node of a Redis Cluster */
   REDIS_CLUSTER: Type.Boolean({ default: false }),
-  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
+  QUEUE_PREFIX: Type.String({ pattern: KEY_PREFIX_PATTERN, default: DEFAULTS.prefix }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

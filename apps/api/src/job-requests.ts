@@ -1,15 +1,15 @@
-import type { BulkJob, EnqueueOptions } from '@conveyor/queue-core'
+import type { BulkJob, Conveyor, EnqueueOptions, JobTypeName } from '@conveyor/queue-core'
 import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
 import { fieldError } from './api-error.js'
-import type { JobType, QueueSet } from './queue-set.js'
 import type { Accepted, JobRequest } from './schemas/enqueue.js'
 
 type AppBulkJob = BulkJob<ConveyorJobTypes>
+type JobType = JobTypeName<ConveyorJobTypes>
 
 /** The answer to an accepted job: where to follow it. */
 export function accepted(id: string, options: EnqueueOptions = {}, now = Date.now()): Accepted {
   const runAt = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt
-  const later = (options.delay ?? 0) > 0 || (runAt ?? 0) > now
+  const later = (options.delayMs ?? 0) > 0 || (runAt ?? 0) > now
   return { id, status: later ? 'scheduled' : 'queued', statusUrl: `/jobs/${id}` }
 }
 
@@ -23,7 +23,7 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
   const type: JobType = request.type
   const payload = request.payload
   const options: EnqueueOptions = {}
-  if (request.delay !== undefined) options.delay = request.delay
+  if (request.delayMs !== undefined) options.delayMs = request.delayMs
   if (request.priority !== undefined) options.priority = request.priority
   if (request.maxAttempts !== undefined) options.maxAttempts = request.maxAttempts
   if (request.runAt !== undefined) {
@@ -37,38 +37,16 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
 }
 
 /**
- * Enqueues jobs, each on its type's queue (one bulk call per queue), and answers in the
- * order they were given. Every job is checked, on every queue, before any is enqueued,
- * so one bad job enqueues none; errors point at `${at}/<index>`.
+ * Enqueues jobs, each on its type's queue, and answers in the order they were given.
+ * Every job is checked, on every queue, before any is enqueued, so one bad job enqueues
+ * none; errors point at `${at}/<index>`.
  */
 export async function enqueueAll(
-  queues: QueueSet,
+  conveyor: Conveyor<ConveyorJobTypes>,
   jobs: AppBulkJob[],
   at = '',
 ): Promise<Accepted[]> {
-  const groups = new Map<string, { indices: number[]; jobs: AppBulkJob[] }>()
-  for (const [i, job] of jobs.entries()) {
-    const name = jobRegistry.queueOf(job.type)
-    let group = groups.get(name)
-    if (!group) groups.set(name, (group = { indices: [], jobs: [] }))
-    group.indices.push(i)
-    group.jobs.push(job)
-  }
-  const out = new Array<Accepted>(jobs.length)
   const now = Date.now()
-  const prepared = [...groups].map(([name, group]) => {
-    const queue = queues.get(name)
-    const paths = group.indices.map((i) => `${at}/${i}`)
-    return { queue, group, jobs: queue.prepareBulk(group.jobs, paths) }
-  })
-  await Promise.all(
-    prepared.map(async ({ queue, group, jobs: ready }) => {
-      const results = await queue.enqueuePrepared(ready)
-      for (const [k, result] of results.entries()) {
-        const index = group.indices[k] ?? 0
-        out[index] = accepted(result.id, jobs[index]?.options, now)
-      }
-    }),
-  )
-  return out
+  const results = await conveyor.enqueueBulk(jobs, at)
+  return results.map((result, i) => accepted(result.id, jobs[i]?.options, now))
 }

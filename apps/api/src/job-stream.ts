@@ -1,7 +1,7 @@
 import type { JobRecord } from '@conveyor/queue-core'
 import type { FastifyReply } from 'fastify'
 import { FINAL_STATES, toJobView } from './job-view.js'
-import type { AppQueue } from './queue-set.js'
+import type { AppQueue } from './plugins/conveyor.js'
 import type { FollowerMessage, QueueFollower } from './queue-follower.js'
 
 const HEARTBEAT_MS = 15_000

@@ -102,8 +102,8 @@ describe('POST /jobs', () => {
     }
   })
 
-  it('schedules with delay or a future runAt, and takes priority and maxAttempts', async () => {
-    const delayed = await post('/jobs', { type: 'sms', payload: sms, delay: 60_000 })
+  it('schedules with delayMs or a future runAt, and takes priority and maxAttempts', async () => {
+    const delayed = await post('/jobs', { type: 'sms', payload: sms, delayMs: 60_000 })
     expect(delayed).toMatchObject({ status: 202, body: { status: 'scheduled' } })
     const at = new Date(Date.now() + 3_600_000).toISOString()
     const runAt = await post('/jobs', { type: 'sms', payload: sms, runAt: at })

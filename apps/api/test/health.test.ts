@@ -63,7 +63,7 @@ describe('metrics', () => {
     await t.app.inject({
       method: 'POST',
       url: '/jobs',
-      payload: { type: 'sms', payload: { phone: '+84912345678', message: 'x' }, delay: 60_000 },
+      payload: { type: 'sms', payload: { phone: '+84912345678', message: 'x' }, delayMs: 60_000 },
     })
     await new Promise<void>((resolve) => {
       let done = 0

@@ -1,3 +1,4 @@
+import { DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
 import Type, { type Static } from 'typebox'
 import { CatchUp } from './schedules.js'
 
@@ -10,7 +11,7 @@ export const SchedulerConfig = Type.Object({
     default: false,
     description: 'REDIS_URL is one node of a Redis Cluster',
   }),
-  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
+  QUEUE_PREFIX: Type.String({ pattern: KEY_PREFIX_PATTERN, default: DEFAULTS.prefix }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

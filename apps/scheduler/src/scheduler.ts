@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
-import { Queue } from '@conveyor/queue-core'
+import { Conveyor } from '@conveyor/queue-core'
 import { createRedisClient, jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
 import type { Cluster, Redis } from 'ioredis'
 import { schedulerKeys, type SchedulerKeys } from './keys.js'
@@ -69,7 +69,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly scripts: SchedulerScripts
   private readonly leader: LeaderLease
   private readonly schedules: readonly Schedule[]
-  private readonly queues = new Map<string, Queue<ConveyorJobTypes>>()
+  private readonly conveyor: Conveyor<ConveyorJobTypes>
   private readonly catchUp: CatchUp
   private readonly lateAfterMs: number
   private readonly clock: () => number
@@ -91,18 +91,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.catchUp = options.catchUp
     this.lateAfterMs = options.lateAfterMs ?? 1_000
     this.clock = options.clock ?? Date.now
-    for (const s of this.schedules) {
-      const name = jobRegistry.queueOf(s.type)
-      if (!this.queues.has(name)) {
-        const queue = new Queue({
-          connection: this.redis,
-          registry: jobRegistry,
-          name,
-          prefix: options.prefix,
-        })
-        this.queues.set(name, queue)
-      }
-    }
+    this.conveyor = new Conveyor({
+      connection: this.redis,
+      registry: jobRegistry,
+      prefix: options.prefix,
+    })
     this.leader = new LeaderLease({
       scripts: this.scripts,
       holder: options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
@@ -155,7 +148,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } catch (err) {
       this.emitError(err)
     }
-    await Promise.all([...this.queues.values()].map((q) => q.close()))
+    await this.conveyor.close()
     try {
       await this.redis.quit()
     } catch {
@@ -227,12 +220,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     slotMs: number,
     how: { catchUp: boolean; recovered: boolean },
   ): Promise<void> {
-    const jobId = `sched:${s.name}:${slotMs}`
-    const queue = this.queues.get(jobRegistry.queueOf(s.type))
-    if (!queue) throw new Error(`no queue for job type "${s.type}"`)
-    const { created } = await queue.enqueue(s.type, s.payload, { ...s.options, jobId })
+    const localId = `sched:${s.name}:${slotMs}`
+    const { id, created } = await this.conveyor.enqueue(s.type, s.payload, {
+      ...s.options,
+      jobId: localId,
+    })
     await this.scripts.confirm(s.name, slotMs)
-    this.emit('fire', { schedule: s.name, slotMs, jobId, created, ...how })
+    this.emit('fire', { schedule: s.name, slotMs, jobId: id, created, ...how })
   }
 
   /**

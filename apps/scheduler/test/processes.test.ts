@@ -46,7 +46,7 @@ describe('two scheduler processes', () => {
     expect(slots).toEqual(slotsOf(ids))
     expect(slots.at(-1)! - slots[0]!).toBe((slots.length - 1) * 1000)
     for (const l of lines) {
-      expect(l.jobId).toBe(`sched:every-second:${Date.parse(String(l.slot))}`)
+      expect(l.jobId).toBe(`default:sched:every-second:${Date.parse(String(l.slot))}`)
     }
   })
 })

@@ -1,4 +1,4 @@
-import { ConveyorError } from '@conveyor/queue-core'
+import { ConveyorError, DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
 import { loadConfig, type Env } from '@conveyor/service-kit'
 import Type, { type Static } from 'typebox'
 
@@ -11,7 +11,7 @@ export const WorkerConfigSchema = Type.Object({
   REDIS_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
   // REDIS_URL is one node of a Redis Cluster.
   REDIS_CLUSTER: Type.Boolean({ default: false }),
-  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'conveyor' }),
+  QUEUE_PREFIX: Type.String({ pattern: KEY_PREFIX_PATTERN, default: DEFAULTS.prefix }),
   // Enums, not unions of literals: a union's error hides the other variables' errors.
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',

@@ -57,7 +57,7 @@ export function runWorkers(options: {
     workers,
     close: async (timeoutMs) => {
       // Every queue gets the whole grace period at once, not one after another.
-      await Promise.all(workers.map((w) => w.close({ timeout: timeoutMs })))
+      await Promise.all(workers.map((w) => w.close({ timeoutMs: timeoutMs })))
       await shared?.quit().catch(() => shared.disconnect())
     },
   }

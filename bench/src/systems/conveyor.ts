@@ -62,7 +62,7 @@ export const conveyor: BenchSystem = {
     await sleep(100)
     return {
       start: () => worker.run(),
-      close: () => worker.close({ timeout: 10_000 }),
+      close: () => worker.close({ timeoutMs: 10_000 }),
     }
   },
 }

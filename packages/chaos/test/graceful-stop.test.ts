@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
 import { scaled, sleep, summary } from './support/scale.js'
+import { queueKeys } from '@conveyor/queue-core'
 
 const JOBS = scaled(600, 5_000)
 const GRACE_MS = 3_000
@@ -73,7 +74,7 @@ it('stops every worker cleanly within the grace period and loses or repeats noth
       workers.map(async (w) => ({ code: await w.stop('SIGTERM'), ms: Date.now() - sentAt })),
     )
     const after = await defaultCounts()
-    const leased = await cluster.client.zcard(`${PREFIX}:{default}:leases`)
+    const leased = await cluster.client.zcard(queueKeys(PREFIX, 'default').leases)
     const slowest = Math.max(...exits.map((e) => e.ms))
     rounds.push(`activeBefore=${before.active}->after=${after.active},leased=${leased}`)
     summary('graceful-stop(round)', {

@@ -9,11 +9,9 @@ import { Cluster, PREFIX } from './support/cluster.js'
 import { summary } from './support/scale.js'
 import { until } from '@conveyor/test-support'
 import { queueKeys } from '@conveyor/queue-core'
-import { storedQueuedJob } from '@conveyor/queue-core/testing'
+import { writeQueuedJob } from '@conveyor/queue-core/testing'
 
 const KEYS = queueKeys(PREFIX, 'default')
-const JOBS = KEYS.jobs
-const READY_5 = KEYS.ready[5] ?? ''
 
 let cluster: Cluster
 
@@ -50,8 +48,7 @@ async function settledView(id: string): Promise<JobView> {
 
 it('dead-letters malformed and schema-failing payloads with their reason, worker alive', async () => {
   const worker = cluster.workers[0]!
-  await cluster.client.hset(JOBS, 'poison-not-json', '{"type": "sms", "payload": ')
-  await cluster.client.rpush(READY_5, 'poison-not-json')
+  await writeQueuedJob(cluster.client, KEYS, 'poison-not-json', '{"type": "sms", "payload": ')
   const badSpec = {
     type: 'sms',
     payload: { phone: 'not a phone', message: 'hi' },
@@ -61,14 +58,13 @@ it('dead-letters malformed and schema-failing payloads with their reason, worker
     timeout: 0,
     createdAt: Date.now(),
   }
-  await cluster.client.hset(JOBS, 'poison-schema', storedQueuedJob(JSON.stringify(badSpec)))
-  await cluster.client.rpush(READY_5, 'poison-schema')
+  await writeQueuedJob(cluster.client, KEYS, 'poison-schema', JSON.stringify(badSpec))
   // A real job behind them wakes the worker, which is blocked waiting for work.
   const first = await cluster.post('/enqueue-sms', { phone: '+15550001400', message: 'first' })
   expect(first.status).toBe(202)
 
-  const notJson = await settledView('poison-not-json')
-  const schema = await settledView('poison-schema')
+  const notJson = await settledView('default:poison-not-json')
+  const schema = await settledView('default:poison-schema')
   const later = await cluster.post('/enqueue-sms', { phone: '+15550001400', message: 'later' })
   const good = await Promise.all([
     settledView(String(first.json.id)),
@@ -78,7 +74,7 @@ it('dead-letters malformed and schema-failing payloads with their reason, worker
   summary('poison-payload', {
     notJson: `${notJson.state}(${notJson.lastError?.code}: ${notJson.lastError?.message})`,
     schema: `${schema.state}(${schema.lastError?.code}: ${schema.lastError?.message})`,
-    deadListed: dead.filter((j) => j.id.startsWith('poison-')).length,
+    deadListed: dead.filter((j) => j.id.startsWith('default:poison-')).length,
     laterJobs: good.map((g) => g.state).join(','),
     workerAlive: String(worker.running),
   })
@@ -87,7 +83,7 @@ it('dead-letters malformed and schema-failing payloads with their reason, worker
   expect(schema).toMatchObject({ state: 'dead', attempts: 1 })
   expect(schema.lastError?.message).toContain('/payload/phone')
   expect(dead.map((j) => j.id)).toEqual(
-    expect.arrayContaining(['poison-not-json', 'poison-schema']),
+    expect.arrayContaining(['default:poison-not-json', 'default:poison-schema']),
   )
   expect(good.map((g) => g.state)).toEqual(['completed', 'completed'])
   // The same process, never restarted, did the later jobs.

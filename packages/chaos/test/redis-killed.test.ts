@@ -9,6 +9,7 @@ import { expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
 import { IngestLog } from './support/ingest-log.js'
 import { scaled, sleep, summary } from './support/scale.js'
+import { queueKeys, toJobId } from '@conveyor/queue-core'
 
 const PHONE = '+15550001100'
 const TICK_PHONE = '+15550001101'
@@ -70,9 +71,12 @@ function noRestarts(cluster: Cluster): boolean {
   return all.length === 3 && all.every((s) => s.running)
 }
 
+/** Job ids of the schedule's slots after `sinceMs`. */
 async function ticksAfter(cluster: Cluster, sinceMs: number): Promise<string[]> {
-  const ids = await cluster.client.hkeys(`${PREFIX}:{default}:jobs`)
-  return ids.filter((id) => id.startsWith('sched:tick:') && Number(id.split(':')[2]) > sinceMs)
+  const ids = await cluster.client.hkeys(queueKeys(PREFIX, 'default').specs)
+  return ids
+    .filter((id) => id.startsWith('sched:tick:') && Number(id.split(':')[2]) > sinceMs)
+    .map((id) => toJobId('default', id))
 }
 
 it('keeps every acknowledged job through a Redis SIGKILL with appendfsync always', async () => {

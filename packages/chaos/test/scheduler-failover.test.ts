@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Cluster, PREFIX } from './support/cluster.js'
 import { type Service, until } from '@conveyor/test-support'
 import { scaled, sleep, summary } from './support/scale.js'
+import { queueKeys, toJobId } from '@conveyor/queue-core'
 
 const LEASE_MS = 1_000
 const RUN_MS = scaled(20_000, 180_000)
@@ -71,11 +72,14 @@ it('fires every slot once across repeated leader kills, missing slots only at a 
   const codes = await Promise.all(cluster.running(cluster.schedulers).map((s) => s.stop()))
   expect(codes.every((c) => c === 0)).toBe(true)
 
-  const ids = (await cluster.client.hkeys(`${PREFIX}:{default}:jobs`)).filter((id) =>
+  const local = (await cluster.client.hkeys(queueKeys(PREFIX, 'default').specs)).filter((id) =>
     id.startsWith('sched:tick:'),
   )
-  const slots = ids.map((id) => Number(id.split(':')[2])).sort((a, b) => a - b)
-  const states = await cluster.settle(ids, 30_000)
+  const slots = local.map((id) => Number(id.split(':')[2])).sort((a, b) => a - b)
+  const states = await cluster.settle(
+    local.map((id) => toJobId('default', id)),
+    30_000,
+  )
   await sleep(300) // the last provider requests in flight
   const completed = [...states.values()].filter((s) => s === 'completed').length
   const sent = cluster.sms.sentTo(PHONE).length

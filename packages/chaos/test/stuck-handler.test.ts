@@ -19,7 +19,7 @@ const registry = defineJobTypes({
   ...builtinJobTypes,
   task: {
     schema: SmsPayload,
-    defaults: { timeout: TIMEOUT_MS, maxAttempts: 2, backoff: { type: 'fixed', delayMs: 0 } },
+    defaults: { timeoutMs: TIMEOUT_MS, maxAttempts: 2, backoff: { type: 'fixed', delayMs: 0 } },
   },
 })
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await worker?.close({ timeout: 1_000 })
+  await worker?.close({ timeoutMs: 1_000 })
   await queue?.close()
   await redis?.stop()
 })

@@ -5,6 +5,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { queueKeys } from '@conveyor/queue-core'
 import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
 import { sniffFormat } from '@conveyor/service-kit'
 import { Redis } from 'ioredis'
@@ -241,9 +242,9 @@ describe('the seed flows, end to end', () => {
   it('fires each slot of a per-second schedule exactly once with two schedulers running', async () => {
     const client = new Redis(redis.url)
     try {
-      const jobsKey = `${PREFIX}:{default}:jobs`
+      const specsKey = queueKeys(PREFIX, 'default').specs
       const slots = async () =>
-        (await client.hkeys(jobsKey))
+        (await client.hkeys(specsKey))
           .filter((id) => id.startsWith('sched:tick:'))
           .map((id) => Number(id.split(':')[2]))
       await until(async () => (await slots()).length >= 5, 'five fired slots', 20_000)
@@ -255,7 +256,7 @@ describe('the seed flows, end to end', () => {
       for (let i = 1; i < fired.length; i += 1)
         expect((fired[i] ?? 0) - (fired[i - 1] ?? 0)).toBe(1000)
       await until(async () => {
-        const done = await Promise.all(fired.map((slot) => job(`sched:tick:${slot}`)))
+        const done = await Promise.all(fired.map((slot) => job(`default:sched:tick:${slot}`)))
         return done.every((j) => j.state === 'completed')
       }, 'the fired jobs to complete')
       // Each slot was sent once, not once per scheduler.

@@ -1,47 +1,49 @@
 --[[ ack: complete a batch of jobs, each with its owner token and result.
 A job whose lease was taken over (token differs or job not active) is refused.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[2]  leases    zset
-KEYS[3]  completed zset   id -> finished ms
-KEYS[4]  results   hash   id -> result JSON
-KEYS[5]  progress  hash
-KEYS[6]  errors    hash
-KEYS[7]  idem      hash
-KEYS[8]  ikeys     hash
-KEYS[9]  events    stream
-KEYS[10] stats     hash   totals for metrics
+Kept jobs change only their small record; the spec stays where it was.
+KEYS[1]  specs     hash   id -> spec JSON
+KEYS[2]  state     hash   id -> record (includes/record.lua)
+KEYS[3]  leases    zset
+KEYS[4]  completed zset   id -> finished ms
+KEYS[5]  results   hash   id -> result JSON
+KEYS[6]  progress  hash
+KEYS[7]  errors    hash
+KEYS[8]  idem      hash
+KEYS[9]  ikeys     hash
+KEYS[10] events    stream
+KEYS[11] stats     hash   totals for metrics
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
-ARGV[3]  keep at most this many completed jobs (0 = no cap)
-ARGV[4]  number of jobs n
+ARGV[3]  number of jobs n
 then n groups of 3: id, owner token, result JSON ('' = none)
 Returns: array of the ids that were refused.
 ]]
+local specsKey, stateKey, leasesKey, completedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local resultsKey, progressKey, errorsKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local ikeysKey, eventsKey, statsKey = KEYS[9], KEYS[10], KEYS[11]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
---- @include "remove-job"
---- @include "trim"
+--- @include "remove-jobs"
 
-local maxLen, keepMs, keepCount, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local k = { jobs = KEYS[1], results = KEYS[4], progress = KEYS[5],
-  errors = KEYS[6], idem = KEYS[7], ikeys = KEYS[8] }
+local maxLen, keepMs, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = server_now()
 -- A string once: redis.call turns a Lua number into text with a sprintf per argument.
 local nowStr = num_str(now)
-local refused, done, doneRecs, results, completedArgs = {}, {}, {}, {}, {}
+local refused, done, doneRecs, results, completedArgs, seen = {}, {}, {}, {}, {}, {}
 
 local ids = {}
-for i = 1, n do ids[i] = ARGV[2 + i * 3] end
-local recs = rec_read_many(KEYS[1], ids)
+for i = 1, n do ids[i] = ARGV[1 + i * 3] end
+local raws = hmget_many(stateKey, ids)
 for i = 1, n do
-  local b = 2 + i * 3
+  local b = 1 + i * 3
   local id, token, result = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-  local r = recs[i]
-  if not r or r.state ~= 'active' or r.owner ~= token then
+  local r = rec_decode(raws[i])
+  -- The same id twice in one batch is refused the second time.
+  if not r or r.state ~= 'active' or r.owner ~= token or seen[id] then
     refused[#refused + 1] = id
   else
-    -- Marked, so that the same id twice in one batch is refused the second time.
+    seen[id] = true
     r.state, r.owner, r.finishedAt = 'completed', '', nowStr
     done[#done + 1], doneRecs[#doneRecs + 1] = id, r
     if result ~= '' then
@@ -54,17 +56,17 @@ for i = 1, n do
 end
 
 if #done > 0 then
-  call_sliced('ZREM', KEYS[2], done, 1000)
+  call_sliced('ZREM', leasesKey, done, 1000)
   if keepMs > 0 then
-    rec_write_many(KEYS[1], done, doneRecs)
-    call_sliced('HSET', KEYS[4], results, 2000)
-    call_sliced('ZADD', KEYS[3], completedArgs, 2000)
+    rec_write_many(stateKey, done, doneRecs)
+    call_sliced('HSET', resultsKey, results, 2000)
+    call_sliced('ZADD', completedKey, completedArgs, 2000)
   else
-    remove_jobs(k, done)
+    remove_jobs({ specs = specsKey, state = stateKey, results = resultsKey,
+      progress = progressKey, errors = errorsKey, idem = idemKey, ikeys = ikeysKey }, done)
   end
-  redis.call('HINCRBY', KEYS[10], 'completed', #done)
+  redis.call('HINCRBY', statsKey, 'completed', #done)
 end
 
-if keepMs > 0 then trim_finished(k, KEYS[3], now, keepMs, keepCount, n + 100) end
-emit(KEYS[9], maxLen, 'completed', done)
+emit(eventsKey, maxLen, 'completed', done)
 return refused

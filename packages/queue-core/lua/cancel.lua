@@ -1,37 +1,52 @@
 --[[ cancel: stop a job that has not started (queued, scheduled or waiting to
 be retried). A running job cannot be cancelled: its handler is elsewhere.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[2]  delayed   zset
-KEYS[3]  retry     zset
-KEYS[4]  cancelled zset   id -> cancelled-at ms
-KEYS[5]  events    stream
-KEYS[6..15] ready:0..ready:9 lists
+KEYS[1]  specs     hash   id -> spec JSON
+KEYS[2]  state     hash   id -> record (includes/record.lua)
+KEYS[3]  delayed   zset
+KEYS[4]  retry     zset
+KEYS[5]  cancelled zset   id -> cancelled-at ms
+KEYS[6]  events    stream
+KEYS[7]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
+KEYS[8]  adopted   set    v1 ids converted here
+KEYS[9..18] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
-Returns: 1 cancelled, 0 no such job, -1 not in a cancellable state.
+Returns: a code (includes/codes.lua): done, not_found, invalid_state (running
+  or finished).
 ]]
+local specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+--- @include "codes"
 --- @include "now"
 --- @include "record"
+--- @include "legacy"
+--- @include "job"
 --- @include "emit"
 --- @include "ready"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = slice_keys(6, 10)
-local r = rec_read(KEYS[1], id)
-if not r then return 0 end
+local readyKeys = ready_keys(9)
+local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
+local r = job_read(k, id)
+if not r then return CODE.not_found end
 if r.state == 'queued' then
   -- LREM walks the list: fine for an operator action, never on a job's hot path.
-  redis.call('LREM', ready_key(readyKeys, r.priority), 1, id)
+  unqueue(readyKeys, r, id)
 elseif r.state == 'scheduled' then
-  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', delayedKey, id)
 elseif r.state == 'retrying' then
-  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', retryKey, id)
 else
-  return -1
+  return CODE.invalid_state
 end
 local now = server_now()
+-- A fresh job's record starts here: retry() puts it back at its priority.
+if not r.priority then
+  local ok, spec = pcall(cjson.decode, redis.call('HGET', specsKey, id) or '')
+  r.priority = ok and type(spec) == 'table' and tonumber(spec.priority) or 5
+end
 r.state, r.finishedAt = 'cancelled', now
-rec_write(KEYS[1], id, r)
-redis.call('ZADD', KEYS[4], now, id)
-emit(KEYS[5], maxLen, 'cancelled', { id })
-return 1
+redis.call('HSET', stateKey, id, rec_encode(r))
+redis.call('ZADD', cancelledKey, now, id)
+emit(eventsKey, maxLen, 'cancelled', { id })
+return CODE.done

@@ -9,8 +9,12 @@ KEYS[7]  cancelled zset
 KEYS[8..17] ready:0..ready:9 lists
 Returns: { queued, scheduled, retrying, active, completed, dead, cancelled, paused (0/1) }
 ]]
+local metaKey, delayedKey, retryKey, leasesKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local completedKey, deadKey, cancelledKey = KEYS[5], KEYS[6], KEYS[7]
+--- @include "ready"
+
 local queued = 0
-for i = 8, 17 do queued = queued + redis.call('LLEN', KEYS[i]) end
-return { queued, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3]),
-  redis.call('ZCARD', KEYS[4]), redis.call('ZCARD', KEYS[5]), redis.call('ZCARD', KEYS[6]),
-  redis.call('ZCARD', KEYS[7]), redis.call('HGET', KEYS[1], 'paused') == '1' and 1 or 0 }
+for _, key in ipairs(ready_keys(8)) do queued = queued + redis.call('LLEN', key) end
+return { queued, redis.call('ZCARD', delayedKey), redis.call('ZCARD', retryKey),
+  redis.call('ZCARD', leasesKey), redis.call('ZCARD', completedKey), redis.call('ZCARD', deadKey),
+  redis.call('ZCARD', cancelledKey), redis.call('HGET', metaKey, 'paused') == '1' and 1 or 0 }

@@ -1,18 +1,26 @@
 --[[ enqueue: add one or many jobs, now, after a delay or at a time.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[2]  delayed   zset   id -> run-at ms
-KEYS[3]  idem      hash   idempotency key -> id
-KEYS[4]  ikeys     hash   id -> idempotency key
-KEYS[5]  events    stream
-KEYS[6]  wake      list
-KEYS[7..16] ready:0..ready:9 lists
+A job is written once: its spec to `specs`, never rewritten while it lives.
+One due now gets no record (it waits in its ready list); a scheduled one gets
+its record, since it must remember its priority and due time.
+KEYS[1]  specs     hash   id -> spec JSON
+KEYS[2]  state     hash   id -> record (includes/record.lua)
+KEYS[3]  delayed   zset   id -> run-at ms
+KEYS[4]  idem      hash   idempotency key -> id
+KEYS[5]  ikeys     hash   id -> idempotency key
+KEYS[6]  events    stream
+KEYS[7]  wake      list
+KEYS[8]  legacy    hash   storage v1 jobs (an id there exists too)
+KEYS[9..18] ready:0..ready:9 lists
 ARGV[1]  events max length (0 = no events)
 ARGV[2]  number of jobs n
-then n groups of 6: id, spec JSON, priority 0-9, delay ms, run-at ms (0 = none),
-  idempotency key ('' = none)
+then n groups of 7: id, spec JSON, priority 0-9, delay ms, run-at ms (0 =
+  none), check ('1' when the id may exist already: a caller-chosen id; '0' for
+  a generated one, which is unique), idempotency key ('' = none)
 Returns: flat array of n pairs: id (the existing one for a repeated key or
   id), created (1 new, 0 already there).
 ]]
+local specsKey, stateKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
+local idemKey, ikeysKey, eventsKey, wakeKey, legacyKey = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -21,30 +29,32 @@ Returns: flat array of n pairs: id (the existing one for a repeated key or
 
 local maxLen = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
-local readyKeys = slice_keys(7, 10)
+local readyKeys = ready_keys(9)
 local now = server_now()
 local out, queued, scheduled = {}, {}, {}
-local jobArgs, delayedArgs, idemArgs, ikeyArgs, byList = {}, {}, {}, {}, {}
-
-local ids = {}
-for i = 1, n do ids[i] = ARGV[3 + (i - 1) * 6] end
-local present = rec_read_many(KEYS[1], ids)
+local specArgs, stateArgs, delayedArgs, idemArgs, ikeyArgs, byList = {}, {}, {}, {}, {}, {}
 -- Ids and keys created earlier in this same batch count as existing too.
 local madeIds, madeKeys = {}, {}
 
+local function exists(id)
+  return madeIds[id] or redis.call('HEXISTS', specsKey, id) == 1
+    or redis.call('HEXISTS', stateKey, id) == 1 or redis.call('HEXISTS', legacyKey, id) == 1
+end
+
 for i = 1, n do
-  local b = 3 + (i - 1) * 6
+  local b = 3 + (i - 1) * 7
   local id, spec, priority = ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2])
-  local delay, runAt, ikey = tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]), ARGV[b + 5]
+  local delay, runAt = tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
+  local check, ikey = ARGV[b + 5], ARGV[b + 6]
   local existing = false
   if ikey ~= '' then
     existing = madeKeys[ikey] or false
     if not existing then
-      local prior = redis.call('HGET', KEYS[3], ikey)
-      if prior and redis.call('HEXISTS', KEYS[1], prior) == 1 then existing = prior end
+      local prior = redis.call('HGET', idemKey, ikey)
+      if prior and exists(prior) then existing = prior end
     end
   end
-  if not existing and (present[i] or madeIds[id]) then existing = id end
+  if not existing and check == '1' and exists(id) then existing = id end
 
   if existing then
     out[#out + 1] = existing
@@ -53,14 +63,15 @@ for i = 1, n do
     madeIds[id] = true
     local at = 0
     if runAt > 0 then at = runAt elseif delay > 0 then at = now + delay end
-    jobArgs[#jobArgs + 1] = id
+    specArgs[#specArgs + 1] = id
+    specArgs[#specArgs + 1] = spec
     if at > now then
-      jobArgs[#jobArgs + 1] = rec_encode(rec_new('scheduled', priority, at, spec))
+      stateArgs[#stateArgs + 1] = id
+      stateArgs[#stateArgs + 1] = rec_encode(rec_new('scheduled', priority, at))
       delayedArgs[#delayedArgs + 1] = at
       delayedArgs[#delayedArgs + 1] = id
       scheduled[#scheduled + 1] = id
     else
-      jobArgs[#jobArgs + 1] = rec_encode(rec_new('queued', priority, now, spec))
       local key = ready_key(readyKeys, priority)
       byList[key] = byList[key] or {}
       table.insert(byList[key], id)
@@ -78,18 +89,19 @@ for i = 1, n do
   end
 end
 
-call_sliced('HSET', KEYS[1], jobArgs, 2000)
-call_sliced('ZADD', KEYS[2], delayedArgs, 2000)
-call_sliced('HSET', KEYS[3], idemArgs, 2000)
-call_sliced('HSET', KEYS[4], ikeyArgs, 2000)
+call_sliced('HSET', specsKey, specArgs, 2000)
+call_sliced('HSET', stateKey, stateArgs, 2000)
+call_sliced('ZADD', delayedKey, delayedArgs, 2000)
+call_sliced('HSET', idemKey, idemArgs, 2000)
+call_sliced('HSET', ikeysKey, ikeyArgs, 2000)
 -- Walk the lists in priority order so that the RPUSHes are deterministic.
 for p = 1, 10 do
   local list = byList[readyKeys[p]]
   if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
 end
 
-emit(KEYS[5], maxLen, 'queued', queued)
-emit(KEYS[5], maxLen, 'scheduled', scheduled)
+emit(eventsKey, maxLen, 'queued', queued)
+emit(eventsKey, maxLen, 'scheduled', scheduled)
 -- A new delayed job may be due before the time a sleeping worker waits for.
-if #queued > 0 or #scheduled > 0 then wake(KEYS[6]) end
+if #queued > 0 or #scheduled > 0 then wake(wakeKey) end
 return out

@@ -1,7 +1,7 @@
 --[[ fail: record a batch of failed attempts; each is retried later or dead.
 The worker decides retry or dead (it knows attempts, maxAttempts and whether
 the error is permanent) and the backoff; the script checks the token.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
+KEYS[1]  state     hash   id -> record (includes/record.lua)
 KEYS[2]  leases    zset
 KEYS[3]  retry     zset   id -> retry-at ms
 KEYS[4]  dead      zset   id -> dead-since ms
@@ -14,6 +14,8 @@ ARGV[2]  number of jobs n
 then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead)
 Returns: array of the ids that were refused (lease taken over).
 ]]
+local stateKey, leasesKey, retryKey, deadKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -21,37 +23,44 @@ Returns: array of the ids that were refused (lease taken over).
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = server_now()
-local refused, retrying, dead = {}, {}, {}
+local refused, retrying, dead, seen = {}, {}, {}, {}
+local ids, outIds, outRecs, errorArgs = {}, {}, {}, {}
+for i = 1, n do ids[i] = ARGV[3 + (i - 1) * 4] end
+local raws = hmget_many(stateKey, ids)
 
-for i = 0, n - 1 do
-  local b = 3 + i * 4
+for i = 1, n do
+  local b = 3 + (i - 1) * 4
   local id, token, err, delay = ARGV[b], ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3])
-  local r = rec_read(KEYS[1], id)
-  if not r or r.state ~= 'active' or r.owner ~= token then
+  local r = rec_decode(raws[i])
+  if not r or r.state ~= 'active' or r.owner ~= token or seen[id] then
     refused[#refused + 1] = id
   else
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('HSET', KEYS[5], id, err)
+    seen[id] = true
+    errorArgs[#errorArgs + 1] = id
+    errorArgs[#errorArgs + 1] = err
     r.owner = ''
     if delay >= 0 then
       r.state, r.runAt = 'retrying', now + delay
-      redis.call('ZADD', KEYS[3], r.runAt, id)
+      redis.call('ZADD', retryKey, r.runAt, id)
       retrying[#retrying + 1] = id
     else
       r.state, r.finishedAt = 'dead', now
-      redis.call('ZADD', KEYS[4], now, id)
+      redis.call('ZADD', deadKey, now, id)
       dead[#dead + 1] = id
     end
-    rec_write(KEYS[1], id, r)
+    outIds[#outIds + 1], outRecs[#outRecs + 1] = id, r
   end
 end
 
-if #retrying + #dead > 0 then
-  redis.call('HINCRBY', KEYS[8], 'failed', #retrying + #dead)
-  if #retrying > 0 then redis.call('HINCRBY', KEYS[8], 'retried', #retrying) end
-  if #dead > 0 then redis.call('HINCRBY', KEYS[8], 'dead', #dead) end
+if #outIds > 0 then
+  call_sliced('ZREM', leasesKey, outIds, 1000)
+  call_sliced('HSET', errorsKey, errorArgs, 2000)
+  rec_write_many(stateKey, outIds, outRecs)
+  redis.call('HINCRBY', statsKey, 'failed', #outIds)
+  if #retrying > 0 then redis.call('HINCRBY', statsKey, 'retried', #retrying) end
+  if #dead > 0 then redis.call('HINCRBY', statsKey, 'dead', #dead) end
 end
-emit(KEYS[6], maxLen, 'retrying', retrying)
-emit(KEYS[6], maxLen, 'dead', dead)
-if #retrying > 0 then wake(KEYS[7]) end
+emit(eventsKey, maxLen, 'retrying', retrying)
+emit(eventsKey, maxLen, 'dead', dead)
+if #retrying > 0 then wake(wakeKey) end
 return refused

@@ -6,17 +6,18 @@ ARGV[1]  events max length
 ARGV[2]  '1' to pause, '0' to resume
 Returns: 1
 ]]
+local metaKey, eventsKey, wakeKey = KEYS[1], KEYS[2], KEYS[3]
 --- @include "wake"
 
 local maxLen = tonumber(ARGV[1])
 if ARGV[2] == '1' then
-  redis.call('HSET', KEYS[1], 'paused', '1')
+  redis.call('HSET', metaKey, 'paused', '1')
 else
-  redis.call('HDEL', KEYS[1], 'paused')
-  wake(KEYS[3])
+  redis.call('HDEL', metaKey, 'paused')
+  wake(wakeKey)
 end
 if maxLen > 0 then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxLen, '*', 'event',
+  redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', 'event',
     ARGV[2] == '1' and 'paused' or 'resumed', 'ids', '')
 end
 return 1

@@ -1,42 +1,53 @@
 --[[ remove: delete a job that is not running, with every trace of it.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[2]  results   hash
-KEYS[3]  progress  hash
-KEYS[4]  errors    hash
-KEYS[5]  idem      hash
-KEYS[6]  ikeys     hash
-KEYS[7]  delayed   zset
-KEYS[8]  retry     zset
-KEYS[9]  completed zset
-KEYS[10] dead      zset
-KEYS[11] cancelled zset
-KEYS[12] events    stream
-KEYS[13..22] ready:0..ready:9 lists
+KEYS[1]  specs     hash   id -> spec JSON
+KEYS[2]  state     hash   id -> record (includes/record.lua)
+KEYS[3]  results   hash
+KEYS[4]  progress  hash
+KEYS[5]  errors    hash
+KEYS[6]  idem      hash
+KEYS[7]  ikeys     hash
+KEYS[8]  delayed   zset
+KEYS[9]  retry     zset
+KEYS[10] completed zset
+KEYS[11] dead      zset
+KEYS[12] cancelled zset
+KEYS[13] events    stream
+KEYS[14] legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
+KEYS[15] adopted   set    v1 ids converted here
+KEYS[16..25] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
-Returns: 1 removed, 0 no such job, -1 the job is running.
+Returns: a code (includes/codes.lua): done, not_found, running.
 ]]
+local specsKey, stateKey, resultsKey, progressKey, errorsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local idemKey, ikeysKey, delayedKey, retryKey, completedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local deadKey, cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+--- @include "codes"
 --- @include "record"
+--- @include "legacy"
+--- @include "job"
 --- @include "emit"
 --- @include "ready"
---- @include "remove-job"
+--- @include "remove-jobs"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = slice_keys(13, 10)
-local r = rec_read(KEYS[1], id)
+local readyKeys = ready_keys(16)
+local k = { specs = specsKey, state = stateKey, results = resultsKey, progress = progressKey,
+  errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey, adopted = adoptedKey }
+local r = job_read(k, id)
 if not r then
-  if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
-  r = rec_new('unknown', 5, 0)
+  -- A value that is no record (written by hand, say) is removed all the same.
+  if redis.call('HEXISTS', stateKey, id) == 0 then return CODE.not_found end
+  r = rec_new('unknown', nil, 0)
 end
-local index = { scheduled = KEYS[7], retrying = KEYS[8], completed = KEYS[9],
-  dead = KEYS[10], cancelled = KEYS[11] }
-if r.state == 'active' then return -1 end
+if r.state == 'active' then return CODE.running end
+local index = { scheduled = delayedKey, retrying = retryKey, completed = completedKey,
+  dead = deadKey, cancelled = cancelledKey }
 if r.state == 'queued' then
-  redis.call('LREM', ready_key(readyKeys, r.priority), 1, id)
+  unqueue(readyKeys, r, id)
 elseif index[r.state] then
   redis.call('ZREM', index[r.state], id)
 end
-remove_job({ jobs = KEYS[1], results = KEYS[2], progress = KEYS[3],
-  errors = KEYS[4], idem = KEYS[5], ikeys = KEYS[6] }, id)
-emit(KEYS[12], maxLen, 'removed', { id })
-return 1
+remove_jobs(k, { id })
+emit(eventsKey, maxLen, 'removed', { id })
+return CODE.done

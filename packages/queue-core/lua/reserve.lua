@@ -1,41 +1,52 @@
 --[[ reserve: lease up to N ready jobs to one worker in one call.
-Promotes due delayed and retrying jobs first, then pops by priority.
+Promotes due delayed and retrying jobs first, then pops by priority. A job's
+spec is only read, never rewritten: the lease writes its small record.
 KEYS[1]  meta      hash   paused flag
-KEYS[2]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[3]  delayed   zset   id -> run-at ms
-KEYS[4]  retry     zset   id -> retry-at ms
-KEYS[5]  leases    zset   id -> lease deadline ms
-KEYS[6]  events    stream
-KEYS[7]  wake      list
-KEYS[8..17] ready:0..ready:9 lists
+KEYS[2]  specs     hash   id -> spec JSON
+KEYS[3]  state     hash   id -> record (includes/record.lua)
+KEYS[4]  delayed   zset   id -> run-at ms
+KEYS[5]  retry     zset   id -> retry-at ms
+KEYS[6]  leases    zset   id -> lease deadline ms
+KEYS[7]  events    stream
+KEYS[8]  wake      list
+KEYS[9]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
+KEYS[10] adopted   set    v1 ids converted here
+KEYS[11..20] ready:0..ready:9 lists
 ARGV[1]  max jobs N (>= 1)
 ARGV[2]  lease ms
 ARGV[3]  worker id (the owner token is worker id .. ':' .. attempt)
 ARGV[4]  events max length
 ARGV[5]  max jobs to promote per call
-Returns: { now, wait, id1, spec1, attempts1, runAt1, id2, ... } where runAt is
-  when the job became due (enqueue, delay or retry time), and wait is -1 when
-  nothing is scheduled (or the queue is paused), else the ms until the next
-  scheduled job is due (0 when jobs were returned or are due now).
-  spec is false for a job whose spec is missing (the worker dead-letters it).
+ARGV[6]  max bytes of specs per reply (0 = no bound; at least one job is
+  always leased): jobs popped past it go back to the head of their list
+Returns: { now, wait, id1, token1, spec1, attempts1, runAt1, id2, ... } where
+  token is the lease's owner token, runAt when the job became due (0: at its
+  spec's createdAt), and wait is -1 when nothing is scheduled (or the queue is
+  paused), else the ms until the next scheduled job is due (0 when jobs were
+  returned or are due now). spec is false for a job that has none (the worker
+  dead-letters it).
 ]]
+local metaKey, specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local leasesKey, eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 --- @include "now"
 --- @include "record"
+--- @include "legacy"
 --- @include "emit"
 --- @include "wake"
 --- @include "ready"
 
 local count, leaseMs, workerId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local maxLen, promoteLimit = tonumber(ARGV[4]), tonumber(ARGV[5])
-local readyKeys = slice_keys(8, 10)
+local maxLen, promoteLimit, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local readyKeys = ready_keys(11)
+local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 
-if redis.call('HGET', KEYS[1], 'paused') == '1' then return { now, -1 } end
+if redis.call('HGET', metaKey, 'paused') == '1' then return { now, -1 } end
 
 local function promote(zkey)
   local due = redis.call('ZRANGEBYSCORE', zkey, '-inf', now, 'LIMIT', 0, promoteLimit)
   if #due == 0 then return end
-  local recs = rec_read_many(KEYS[2], due)
+  local recs = rec_read_many(k, due)
   local ids, kept, byList = {}, {}, {}
   for i = 1, #due do
     local r = recs[i]
@@ -47,15 +58,15 @@ local function promote(zkey)
       table.insert(byList[key], due[i])
     end
   end
-  rec_write_many(KEYS[2], ids, kept)
+  rec_write_many(stateKey, ids, kept)
   for p = 1, 10 do
     local list = byList[readyKeys[p]]
     if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
   end
   call_sliced('ZREM', zkey, due, 1000)
 end
-promote(KEYS[3])
-promote(KEYS[4])
+promote(delayedKey)
+promote(retryKey)
 
 -- Pop up to `count` ids, highest priority first. LMPOP takes from the first
 -- non-empty list, so a call or two do what a walk over ten lists would.
@@ -76,19 +87,34 @@ while #popped < count do
   end
 end
 
+-- Big payloads: lease what fits in maxBytes, so one reply stays a few MB.
+local poppedAll = #popped
+if maxBytes > 0 and #popped > 1 then
+  local bytes, keep = 0, #popped
+  for i = 1, #popped do
+    bytes = bytes + redis.call('HSTRLEN', specsKey, popped[i])
+    if bytes > maxBytes and i > 1 then keep = i - 1 break end
+  end
+  for i = #popped, keep + 1, -1 do
+    redis.call('LPUSH', readyKeys[poppedPriority[i] + 1], popped[i])
+    popped[i] = nil
+  end
+end
+
 local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
 -- A string once: redis.call turns a Lua number into text with a sprintf per argument.
 local deadline = num_str(now + leaseMs)
 if #popped > 0 then
-  local found, raws = rec_read_many(KEYS[2], popped)
+  local found = rec_read_many(k, popped)
+  local specs = hmget_many(specsKey, popped)
   local seen = {}
   for i = 1, #popped do
     local id = popped[i]
-    -- A job written straight into the lists without a record (its value, if
-    -- any, taken for its spec) still runs, so that the worker can dead-letter it
-    -- with a reason instead of it vanishing; a job in any state but queued (or
-    -- twice in one batch) is not run twice.
-    local r = found[i] or rec_new('queued', poppedPriority[i], now, raws[i] or '')
+    -- No record: the job waits for its first run (or has no spec at all, and
+    -- runs anyway so that the worker dead-letters it with a reason instead of
+    -- it vanishing). A job in any state but queued, or twice in one batch, is
+    -- not run twice.
+    local r = found[i] or rec_new('queued', poppedPriority[i], 0)
     if r.state == 'queued' and not seen[id] then
       seen[id] = true
       r.attempts = r.attempts + 1
@@ -98,30 +124,30 @@ if #popped > 0 then
       ids[#ids + 1], recs[#recs + 1] = id, r
       leaseArgs[#leaseArgs + 1] = deadline
       leaseArgs[#leaseArgs + 1] = id
+      out[#out + 1] = id
+      out[#out + 1] = r.owner
+      out[#out + 1] = specs[i] or false
+      out[#out + 1] = r.attempts
+      out[#out + 1] = r.runAt
     end
   end
 end
 if #ids > 0 then
-  rec_write_many(KEYS[2], ids, recs)
-  call_sliced('ZADD', KEYS[5], leaseArgs, 2000)
-  for i = 1, #ids do
-    local spec = rec_spec(recs[i])
-    out[#out + 1] = ids[i]
-    out[#out + 1] = spec ~= '' and spec or false
-    out[#out + 1] = recs[i].attempts
-    out[#out + 1] = recs[i].runAt
-  end
+  rec_write_many(stateKey, ids, recs)
+  call_sliced('ZADD', leasesKey, leaseArgs, 2000)
 end
 
-if #popped == count then
+if #popped < poppedAll then
+  wake(wakeKey)
+elseif poppedAll == count then
   -- More may be waiting: pass the baton to the next sleeping worker. Lists
   -- before the last one popped from are empty now.
   for p = lastList, 10 do
-    if redis.call('LLEN', readyKeys[p]) > 0 then wake(KEYS[7]) break end
+    if redis.call('LLEN', readyKeys[p]) > 0 then wake(wakeKey) break end
   end
-elseif #popped == 0 then
+elseif poppedAll == 0 then
   local wait = -1
-  for _, zkey in ipairs({ KEYS[3], KEYS[4] }) do
+  for _, zkey in ipairs({ delayedKey, retryKey }) do
     local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
     if first[2] then
       local w = tonumber(first[2]) - now
@@ -132,5 +158,5 @@ elseif #popped == 0 then
   out[2] = wait
 end
 
-emit(KEYS[6], maxLen, 'active', ids)
+emit(eventsKey, maxLen, 'active', ids)
 return out

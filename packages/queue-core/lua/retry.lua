@@ -1,55 +1,64 @@
 --[[ retry: put dead (or cancelled) jobs back in their ready list with a fresh
 count of attempts and stalls; the last error stays readable.
-KEYS[1]  jobs      hash   id -> record, newline, spec JSON (includes/record.lua)
-KEYS[2]  dead      zset
-KEYS[3]  cancelled zset
-KEYS[4]  events    stream
-KEYS[5]  wake      list
-KEYS[6..15] ready:0..ready:9 lists
+KEYS[1]  specs     hash   id -> spec JSON
+KEYS[2]  state     hash   id -> record (includes/record.lua)
+KEYS[3]  dead      zset
+KEYS[4]  cancelled zset
+KEYS[5]  events    stream
+KEYS[6]  wake      list
+KEYS[7]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
+KEYS[8]  adopted   set    v1 ids converted here
+KEYS[9..18] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  mode: 'ids' (the ids that follow) or 'dead' (the oldest dead jobs)
 ARGV[3]  with mode 'dead': how many at most
 ARGV[4..] with mode 'ids': the ids
-Returns: with 'ids', one code per id (1 requeued, 0 no such job, -1 not dead
-  or cancelled); with 'dead', { number requeued }.
+Returns: with 'ids', one code per id (includes/codes.lua: done, not_found,
+  invalid_state when neither dead nor cancelled); with 'dead', { number requeued }.
 ]]
+local specsKey, stateKey, deadKey, cancelledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+--- @include "codes"
 --- @include "now"
 --- @include "record"
+--- @include "legacy"
+--- @include "job"
 --- @include "emit"
 --- @include "wake"
 --- @include "ready"
 
 local maxLen, mode = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = slice_keys(6, 10)
+local readyKeys = ready_keys(9)
+local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 local requeued, codes = {}, {}
 
 local function requeue(id)
-  local r = rec_read(KEYS[1], id)
-  if not r then return 0 end
+  local r = job_read(k, id)
+  if not r then return CODE.not_found end
   if r.state == 'dead' then
-    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZREM', deadKey, id)
   elseif r.state == 'cancelled' then
-    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', cancelledKey, id)
   else
-    return -1
+    return CODE.invalid_state
   end
   r.state, r.attempts, r.stalls, r.owner = 'queued', 0, 0, ''
   r.runAt, r.startedAt, r.finishedAt = now, 0, 0
-  rec_write(KEYS[1], id, r)
+  redis.call('HSET', stateKey, id, rec_encode(r))
   redis.call('RPUSH', ready_key(readyKeys, r.priority), id)
   requeued[#requeued + 1] = id
-  return 1
+  return CODE.done
 end
 
 if mode == 'dead' then
-  local ids = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+  local ids = redis.call('ZRANGE', deadKey, 0, tonumber(ARGV[3]) - 1)
   for i = 1, #ids do requeue(ids[i]) end
   codes = { #requeued }
 else
   for i = 4, #ARGV do codes[#codes + 1] = requeue(ARGV[i]) end
 end
 
-emit(KEYS[4], maxLen, 'queued', requeued)
-if #requeued > 0 then wake(KEYS[5]) end
+emit(eventsKey, maxLen, 'queued', requeued)
+if #requeued > 0 then wake(wakeKey) end
 return codes

@@ -10,7 +10,7 @@ export const builtinJobTypes = {
     schema: ConvertPayload,
     // Conversions are slow and CPU-bound: their own queue keeps emails and SMS flowing.
     queue: 'convert',
-    defaults: { timeout: 300_000 },
+    defaults: { timeoutMs: 300_000 },
     description: 'Convert an uploaded file to another format',
   },
 } as const

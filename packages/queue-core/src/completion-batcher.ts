@@ -1,9 +1,10 @@
-import type { AckArg, FailArg, Lease, QueueScripts, Retention } from './scripts.js'
+import type { Retention } from './defaults.js'
+import type { AckArg, FailArg, Lease, QueueScripts } from './scripts.js'
 
 export interface BatcherHooks {
   /**
    * the outcomes were handed to the operating system's socket: a crash of this process
-   * from now on no longer loses them (see QueueScripts.onWire); leave it out to hear
+   * from now on no longer loses them (see ScriptRunner.onWire); leave it out to hear
    * of outcomes only once stored
    */
   sent?(leases: readonly Lease[]): void
@@ -100,7 +101,7 @@ export class CompletionBatcher {
         ),
       )
     }
-    if (this.hooks.sent && this.scripts.onWire()) this.hooks.sent([...acks, ...fails])
+    if (this.hooks.sent && this.scripts.runner.onWire()) this.hooks.sent([...acks, ...fails])
     await Promise.all(calls)
   }
 

@@ -1,28 +1,29 @@
-import type { Retention } from './scripts.js'
-
-/** Defaults shared by Queue and Worker; each can be overridden in their options. */
+/** Defaults shared by Queue, Worker and Conveyor; each can be overridden in their options. */
 export const DEFAULTS = {
   queue: 'default',
   prefix: 'conveyor',
   maxAttempts: 4,
   priority: 5,
-  timeout: 0,
+  timeoutMs: 0,
   eventsMaxLen: 10_000,
   leaseMs: 30_000,
   maxStalls: 3,
-  retention: { keepMs: 86_400_000, keepCount: 0 } satisfies Retention,
+  retention: { completedMs: 86_400_000, completedCount: 0 },
 } as const
 
+/** How long finished jobs (completed and cancelled) stay readable. */
 export interface RetentionOptions {
-  /** how long completed and cancelled jobs stay readable; 0 deletes them on completion (default 1 day) */
+  /** how long; 0 deletes a job as it completes (default 1 day) */
   completedMs?: number
-  /** and at most this many of each (default: no cap) */
+  /** and at most this many of each state (default: no cap) */
   completedCount?: number
 }
 
+export type Retention = Required<RetentionOptions>
+
 export function toRetention(o: RetentionOptions | undefined): Retention {
   return {
-    keepMs: o?.completedMs ?? DEFAULTS.retention.keepMs,
-    keepCount: o?.completedCount ?? DEFAULTS.retention.keepCount,
+    completedMs: o?.completedMs ?? DEFAULTS.retention.completedMs,
+    completedCount: o?.completedCount ?? DEFAULTS.retention.completedCount,
   }
 }

@@ -1,8 +1,9 @@
-import type { EnqueueArg, EnqueueResult, QueueScripts } from './scripts.js'
+import { ConveyorError } from './errors.js'
+import type { EnqueueArg, EnqueueReply, QueueScripts } from './scripts.js'
 
 interface Pending {
   arg: EnqueueArg
-  resolve: (result: EnqueueResult) => void
+  resolve: (result: EnqueueReply) => void
   reject: (err: unknown) => void
 }
 
@@ -18,7 +19,7 @@ export class EnqueueBatcher {
 
   constructor(private readonly scripts: QueueScripts) {}
 
-  add(arg: EnqueueArg): Promise<EnqueueResult> {
+  add(arg: EnqueueArg): Promise<EnqueueReply> {
     return new Promise((resolve, reject) => {
       this.pending.push({ arg, resolve, reject })
       if (!this.scheduled) {
@@ -37,7 +38,7 @@ export class EnqueueBatcher {
       batch.forEach((p, i) => {
         const result = results[i]
         if (result) p.resolve(result)
-        else p.reject(new Error('enqueue returned no result'))
+        else p.reject(new ConveyorError('internal', 'enqueue returned no result'))
       })
     } catch (err) {
       for (const p of batch) p.reject(err)

@@ -1,6 +1,7 @@
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js'
 export type { RedisConnection } from './connection.js'
 export { DEFAULTS, type RetentionOptions } from './defaults.js'
+export { Conveyor, type ConveyorOptions, type FoundJob } from './conveyor.js'
 export {
   ConveyorError,
   isConveyorError,
@@ -8,7 +9,16 @@ export {
   type FieldIssue,
 } from './errors.js'
 export type { HandlerMap, JobContext, JobHandler, JobInfo, WorkerEvents } from './job-context.js'
-export { isValidQueueName, PRIORITY_LEVELS, queueKeys, type QueueKeys } from './keys.js'
+export { parseJobId, toJobId } from './job-id.js'
+export {
+  isValidQueueName,
+  PRIORITY_LEVELS,
+  queueKeys,
+  STORAGE_FORMAT,
+  type QueueKeys,
+} from './keys.js'
+export type { MigrationReport } from './migrate.js'
+export { isRedisUnavailable, isWriteRefused, redisCall, toConveyorError } from './redis-errors.js'
 export {
   PreparedJobs,
   Queue,
@@ -35,13 +45,16 @@ export {
   EnqueueOptions as EnqueueOptionsSchema,
   JobEnvelope,
   JobId,
-  JobSpec,
+  LocalJobId,
+  MAX_SCHEDULE_AHEAD_MS,
   Priority,
   Traceparent,
 } from './schemas/envelope.js'
 export { JOB_STATES, JobError, JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
 export { SmsPayload } from './schemas/sms.js'
+export { KEY_PREFIX_PATTERN, KeyPrefix, QueueName } from './schemas/names.js'
 export { compileChecker, type Checker } from './validation.js'
 export { HISTOGRAM_BUCKETS_MS, type Histogram, type QueueMetrics } from './metrics.js'
 export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './queue-events.js'
 export { Worker, type WorkerOptions } from './worker.js'
+export { MAX_ERROR_TEXT } from './thrown.js'

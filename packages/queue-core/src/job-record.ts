@@ -1,34 +1,8 @@
+import { decodeRecord, type StoredRecord } from './record-codec.js'
+import type { JobError, JobRecord } from './schemas/job-record.js'
+import { decodeSpec, type ResolvedSpec } from './spec-codec.js'
 import { DEFAULT_BACKOFF } from './backoff.js'
 import { DEFAULTS } from './defaults.js'
-import type { JobSpec } from './schemas/envelope.js'
-import { JOB_STATES, type JobError, type JobRecord, type JobState } from './schemas/job-record.js'
-
-/** The record part of a job's `jobs` entry; lua/includes/record.lua writes the same layout. */
-export interface StoredRecord {
-  state: JobState
-  attempts: number
-  stalls: number
-  priority: number
-  runAt: number
-  startedAt: number
-  finishedAt: number
-}
-
-export function decodeStoredRecord(raw: string): StoredRecord | null {
-  const parts = raw.split('|')
-  if (parts.length !== 8) return null
-  const [state, attempts, stalls, priority, , runAt, startedAt, finishedAt] = parts
-  if (!(JOB_STATES as readonly string[]).includes(state ?? '')) return null
-  return {
-    state: state as JobState,
-    attempts: Number(attempts),
-    stalls: Number(stalls),
-    priority: Number(priority),
-    runAt: Number(runAt),
-    startedAt: Number(startedAt),
-    finishedAt: Number(finishedAt),
-  }
-}
 
 function parseJson(raw: string | null | undefined): unknown {
   if (raw === null || raw === undefined || raw === '') return undefined
@@ -39,53 +13,58 @@ function parseJson(raw: string | null | undefined): unknown {
   }
 }
 
-/** A stored `jobs` value: the record, a newline, the spec JSON (what splitStoredJob undoes). */
-export function joinStoredJob(record: string, spec: string): string {
-  return `${record}\n${spec}`
-}
-
-/** Splits a stored `jobs` value into its record and its spec JSON. */
-export function splitStoredJob(value: string | null): { st: string | null; spec: string | null } {
-  if (value === null) return { st: null, spec: null }
-  const cut = value.indexOf('\n')
-  // Not a record (written by hand, say): all of it counts as the spec.
-  if (cut < 0) return { st: null, spec: value }
-  const spec = value.slice(cut + 1)
-  return { st: value.slice(0, cut), spec: spec === '' ? null : spec }
-}
-
-export interface RawJob {
+/** The stored pieces of one job, as read from the queue's hashes. */
+export interface StoredJob {
+  /** the job's id (`<queue>:<local id>`) */
   id: string
   queue: string
   spec: string | null
-  st: string | null
+  /** the record; null for a job waiting for its first run */
+  state: string | null
   result?: string | null
   progress?: string | null
   error?: string | null
 }
 
+/** A stored spec unreadable as one (a poison message): its raw text as the payload. */
+function readableSpec(raw: string): ResolvedSpec {
+  try {
+    return decodeSpec(raw)
+  } catch {
+    return {
+      type: 'unknown',
+      payload: parseJson(raw),
+      createdAt: 0,
+      maxAttempts: DEFAULTS.maxAttempts,
+      backoff: DEFAULT_BACKOFF,
+      priority: DEFAULTS.priority,
+      timeoutMs: DEFAULTS.timeoutMs,
+    }
+  }
+}
+
 /**
- * Assembles what a reader sees from the stored pieces. A spec that is not valid JSON
- * (a poison message written by hand) still yields a record, with the raw text as
- * payload, so that an operator can see it and remove it.
+ * Assembles what a reader sees from the stored pieces; null when neither a spec nor a
+ * record exists. A spec that does not read (a poison message written by hand) still
+ * yields a record, with the raw text as payload, so that an operator can see it and
+ * remove it.
  */
-export function toJobRecord(raw: RawJob): JobRecord | null {
-  if (raw.st === null && raw.spec === null) return null
-  const rec = raw.st === null ? null : decodeStoredRecord(raw.st)
-  const parsed = parseJson(raw.spec)
-  const spec = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<JobSpec>
+export function toJobRecord(raw: StoredJob): JobRecord | null {
+  if (raw.state === null && raw.spec === null) return null
+  const rec: StoredRecord | null = raw.state === null ? null : decodeRecord(raw.state)
+  const spec = raw.spec === null ? readableSpec('null') : readableSpec(raw.spec)
   const record: JobRecord = {
     id: raw.id,
     queue: raw.queue,
-    type: typeof spec.type === 'string' ? spec.type : 'unknown',
-    payload: typeof parsed === 'object' ? spec.payload : parsed,
+    type: spec.type,
+    payload: spec.payload,
     attempts: rec?.attempts ?? 0,
-    maxAttempts: spec.maxAttempts ?? DEFAULTS.maxAttempts,
-    backoff: spec.backoff ?? DEFAULT_BACKOFF,
-    priority: rec?.priority ?? spec.priority ?? DEFAULTS.priority,
-    runAt: rec?.runAt ?? 0,
-    createdAt: spec.createdAt ?? 0,
-    timeout: spec.timeout ?? 0,
+    maxAttempts: spec.maxAttempts,
+    backoff: spec.backoff,
+    priority: rec?.priority ?? spec.priority,
+    runAt: rec && rec.runAt > 0 ? rec.runAt : spec.createdAt,
+    createdAt: spec.createdAt,
+    timeoutMs: spec.timeoutMs,
     state: rec?.state ?? 'queued',
     stalls: rec?.stalls ?? 0,
   }

@@ -2,18 +2,22 @@ import { backoffDelay } from './backoff.js'
 import { ConveyorError, isConveyorError } from './errors.js'
 import type { HandlerMap, JobContext, JobHandler } from './job-context.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
-import { JobSpec, type ResolvedSpec } from './schemas/envelope.js'
-import { resolveSpec } from './spec-defaults.js'
-import { compileChecker } from './validation.js'
+import { decodeSpec, type ResolvedSpec } from './spec-codec.js'
+import { toError } from './thrown.js'
 
 /** A job this worker holds a lease on, from reservation until its outcome is stored. */
 export interface HeldJob {
+  /** local id, as the scripts know it */
   id: string
+  /** `<queue>:<local id>`, as everyone else knows it */
+  jobId: string
   token: string
   attempt: number
   rawSpec: string | null
-  /** ms from due to reservation, on the Redis clock */
-  waitMs: number
+  /** when the job became due (Redis clock); 0: at its spec's createdAt */
+  runAt: number
+  /** the Redis clock when it was reserved */
+  reservedAtMs: number
   /** performance.now() at reservation, to add the time spent in the prefetch buffer */
   reservedAt: number
   phase: 'buffered' | 'running' | 'settling'
@@ -32,39 +36,36 @@ export interface RunEnv<M extends JobTypeMap> {
   registry: JobRegistry<M>
   handlers: HandlerMap<M>
   progress(job: HeldJob, value: unknown): Promise<void>
-  /** the job was read and is about to run */
-  started(job: HeldJob, spec: ResolvedSpec): void
+  /** the job was read and is about to run; waitMs from due to now */
+  started(job: HeldJob, spec: ResolvedSpec, waitMs: number): void
+  /** the largest result (JSON bytes) stored; a larger one fails the attempt */
+  maxResultBytes: number
 }
 
-const checkSpec = compileChecker<JobSpec>(JobSpec)
 const ABANDON_CODES = new Set(['lease_lost', 'shutting_down'])
-const NO_RETRY_CODES = new Set(['permanent_failure', 'poison_message'])
+const NO_RETRY_CODES = new Set(['permanent_failure', 'poison_message', 'result_too_large'])
 
-/** Reads a job as stored; anything unreadable is a poison message, never a crash. */
+/** Reads a job as stored, once: the spec parsed, the payload checked against its type. */
 function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>): ResolvedSpec {
-  if (job.rawSpec === null) throw poison('the job has no spec (it was written to Redis by hand?)')
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(job.rawSpec)
-  } catch (err) {
-    throw poison(`the job's spec is not JSON: ${(err as Error).message}`)
+  if (job.rawSpec === null) {
+    throw new ConveyorError(
+      'poison_message',
+      'the job has no spec (it was written to Redis by hand?)',
+    )
   }
-  if (!checkSpec.check(parsed)) {
-    const why = checkSpec.issues(parsed).map((i) => `${i.path} ${i.message}`)
-    throw poison(`the job's spec is malformed: ${why.slice(0, 3).join('; ')}`)
-  }
-  if (registry.has(parsed.type)) {
+  const spec = decodeSpec(job.rawSpec)
+  if (registry.has(spec.type)) {
     try {
-      registry.parsePayload(parsed.type, parsed.payload)
+      registry.parsePayload(spec.type, spec.payload)
     } catch (err) {
-      throw poison(`the payload failed validation: ${(err as Error).message}`, err)
+      throw new ConveyorError(
+        'poison_message',
+        `the payload failed validation: ${(err as Error).message}`,
+        { cause: err },
+      )
     }
   }
-  return resolveSpec(parsed)
-}
-
-function poison(message: string, cause?: unknown): ConveyorError {
-  return new ConveyorError('poison_message', message, { cause })
+  return spec
 }
 
 /**
@@ -88,7 +89,7 @@ class LazySignal {
 }
 
 function failure(job: HeldJob, thrown: unknown, spec: ResolvedSpec | undefined): Outcome {
-  const error = thrown instanceof Error ? thrown : new Error(String(thrown))
+  const error = toError(thrown)
   const type = spec?.type ?? 'unknown'
   const maxAttempts = spec?.maxAttempts ?? 1
   if (isConveyorError(error) && ABANDON_CODES.has(error.code)) {
@@ -102,24 +103,34 @@ function failure(job: HeldJob, thrown: unknown, spec: ResolvedSpec | undefined):
   return { kind: 'failed', error, retryDelay, type, maxAttempts }
 }
 
-function completion(job: HeldJob, value: unknown, spec: ResolvedSpec): Outcome {
+function completion<M extends JobTypeMap>(
+  job: HeldJob,
+  value: unknown,
+  spec: ResolvedSpec,
+  env: RunEnv<M>,
+): Outcome {
+  let result: string
   try {
-    const result = value === undefined ? '' : JSON.stringify(value)
-    return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
+    result = value === undefined ? '' : (JSON.stringify(value) ?? '')
   } catch (err) {
     return failure(job, err, spec)
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
+  if (result.length > env.maxResultBytes) {
+    const err = new ConveyorError(
+      'result_too_large',
+      `the handler's result is ${result.length} bytes of JSON; at most ${env.maxResultBytes} are stored`,
+    )
+    return failure(job, err, spec)
+  }
+  return { kind: 'completed', result, type: spec.type, maxAttempts: spec.maxAttempts }
 }
 
 /**
- * Runs one job's handler and decides what becomes of it. Never rejects: every
- * failure, including an unreadable job, becomes an outcome. `job.abort(reason)` ends
- * the wait at once (timeout, lost lease, shutdown): the handler's signal fires and its
- * eventual result is ignored.
+ * Runs one job's handler and decides what becomes of it. Never rejects, and nothing a
+ * handler does reaches the process as an unhandled rejection: every failure, including
+ * an unreadable job, a throwing thenable or a non-Error throw, becomes an outcome.
+ * `job.abort(reason)` ends the wait at once (timeout, lost lease, shutdown): the
+ * handler's signal fires and its eventual result is ignored.
  */
 export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Promise<Outcome> {
   let spec: ResolvedSpec
@@ -128,7 +139,7 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
   } catch (err) {
     return Promise.resolve(failure(job, err, undefined))
   }
-  env.started(job, spec)
+  env.started(job, spec, job.reservedAtMs - (job.runAt > 0 ? job.runAt : spec.createdAt))
   const handler = env.handlers[spec.type] as JobHandler | undefined
   if (!handler) {
     const err = new ConveyorError(
@@ -139,7 +150,7 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
   }
   const lazy = new LazySignal()
   const ctx: JobContext = {
-    id: job.id,
+    id: job.jobId,
     queue: env.queue,
     type: spec.type,
     payload: spec.payload,
@@ -150,11 +161,20 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
     get signal() {
       return lazy.signal
     },
-    progress: (value) => env.progress(job, value),
+    progress: (value) => {
+      const stored = env.progress(job, value)
+      // Handled here too, so a handler that does not await it cannot crash the
+      // process with an unhandled rejection; one that awaits still sees the error.
+      stored.catch(() => undefined)
+      return stored
+    },
   }
   return new Promise<Outcome>((resolve) => {
     let timer: NodeJS.Timeout | undefined
+    let done = false
     const finish = (outcome: Outcome) => {
+      if (done) return
+      done = true
       if (timer) clearTimeout(timer)
       job.abort = undefined
       resolve(outcome)
@@ -163,39 +183,26 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
       lazy.abort(reason)
       finish(failure(job, reason, spec))
     }
-    if (spec.timeout > 0) {
-      const ms = spec.timeout
+    if (spec.timeoutMs > 0) {
+      const ms = spec.timeoutMs
       timer = setTimeout(
         () => job.abort?.(new ConveyorError('job_timeout', `job timed out after ${ms} ms`)),
         ms,
       )
     }
-    let value: unknown
     try {
-      value = handler(ctx)
+      const value = handler(ctx)
+      if (typeof (value as { then?: unknown } | null)?.then === 'function') {
+        ;(value as PromiseLike<unknown>).then(
+          (v) => finish(completion(job, v, spec, env)),
+          (err: unknown) => finish(failure(job, err, spec)),
+        )
+      } else {
+        finish(completion(job, value, spec, env))
+      }
     } catch (err) {
+      // The handler threw, or its thenable's then() did.
       finish(failure(job, err, spec))
-      return
     }
-    if (isThenable(value)) {
-      value.then(
-        (v) => finish(completion(job, v, spec)),
-        (err: unknown) => finish(failure(job, err, spec)),
-      )
-    } else {
-      finish(completion(job, value, spec))
-    }
-  })
-}
-
-/** The error as stored with the job: enough to debug it from the dead-letter list. */
-export function serializeError(error: Error, attempt: number): string {
-  const code = isConveyorError(error) ? error.code : (error as { code?: unknown }).code
-  return JSON.stringify({
-    message: error.message,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { stack: error.stack } : {}),
-    attempt,
-    failedAt: Date.now(),
   })
 }

@@ -1,3 +1,5 @@
+import { KEY_PREFIX_PATTERN, QUEUE_NAME_PATTERN } from './schemas/names.js'
+
 /**
  * The only module that spells Redis key names. Every key of a queue carries the
  * hash tag `{queue}`, so that all of them live in one Redis Cluster slot and every
@@ -5,13 +7,24 @@
  */
 export const PRIORITY_LEVELS = 10
 
+/** The storage layout this code writes; `meta.format` holds it once a queue is converted. */
+export const STORAGE_FORMAT = 2
+
+const QUEUE_NAME = new RegExp(QUEUE_NAME_PATTERN)
+const PREFIX = new RegExp(KEY_PREFIX_PATTERN)
+
+/** Every key of one queue, by the name the scripts' headers use for it. */
 export interface QueueKeys {
+  /** paused flag, storage format */
   meta: string
-  /** id -> the job's record, a newline, its spec JSON (lua/includes/record.lua) */
-  jobs: string
+  /** id -> the job as enqueued (type, payload, options) as JSON: written once, never rewritten */
+  specs: string
+  /** id -> the job's small mutable record (record-codec.ts); absent while a job waits for its first run */
+  state: string
   results: string
   progress: string
   errors: string
+  /** idempotency key -> id, and back */
   idem: string
   ikeys: string
   delayed: string
@@ -24,116 +37,169 @@ export interface QueueKeys {
   wake: string
   /** totals and histogram buckets for metrics */
   stats: string
+  /** ids of storage v1 jobs converted on first touch, for migrate() to index */
+  adopted: string
+  /** storage v1: id -> record, newline, spec (read only to convert it) */
+  legacy: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
 
-const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/
-const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/
+export type KeyName = Exclude<keyof QueueKeys, 'ready'> | 'ready'
 
 export function isValidQueueName(name: string): boolean {
   return QUEUE_NAME.test(name)
 }
 
+export function isValidPrefix(prefix: string): boolean {
+  return PREFIX.test(prefix)
+}
+
 export function queueKeys(prefix: string, queue: string): QueueKeys {
-  if (!PREFIX.test(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
   if (!isValidQueueName(queue)) throw new TypeError(`invalid queue name "${queue}"`)
   const base = `${prefix}:{${queue}}:`
-  const ready = Array.from({ length: PRIORITY_LEVELS }, (_, p) => `${base}ready:${p}`)
+  const k = (name: string) => `${base}${name}`
   return {
-    meta: `${base}meta`,
-    jobs: `${base}jobs`,
-    results: `${base}results`,
-    progress: `${base}progress`,
-    errors: `${base}errors`,
-    idem: `${base}idem`,
-    ikeys: `${base}ikeys`,
-    delayed: `${base}delayed`,
-    retry: `${base}retry`,
-    leases: `${base}leases`,
-    completed: `${base}completed`,
-    dead: `${base}dead`,
-    cancelled: `${base}cancelled`,
-    events: `${base}events`,
-    wake: `${base}wake`,
-    stats: `${base}stats`,
-    ready,
+    meta: k('meta'),
+    specs: k('specs'),
+    state: k('state'),
+    results: k('results'),
+    progress: k('progress'),
+    errors: k('errors'),
+    idem: k('idem'),
+    ikeys: k('ikeys'),
+    delayed: k('delayed'),
+    retry: k('retry'),
+    leases: k('leases'),
+    completed: k('completed'),
+    dead: k('dead'),
+    cancelled: k('cancelled'),
+    events: k('events'),
+    wake: k('wake'),
+    stats: k('stats'),
+    adopted: k('adopted'),
+    legacy: k('jobs'),
+    ready: Array.from({ length: PRIORITY_LEVELS }, (_, p) => k(`ready:${p}`)),
   }
 }
 
-/** The KEYS of each script, in the order its header lists them. Built once per queue. */
-export function scriptKeys(k: QueueKeys) {
-  const { ready } = k
-  return {
-    enqueue: [k.jobs, k.delayed, k.idem, k.ikeys, k.events, k.wake, ...ready],
-    reserve: [k.meta, k.jobs, k.delayed, k.retry, k.leases, k.events, k.wake, ...ready],
-    ack: [
-      k.jobs,
-      k.leases,
-      k.completed,
-      k.results,
-      k.progress,
-      k.errors,
-      k.idem,
-      k.ikeys,
-      k.events,
-      k.stats,
-    ],
-    fail: [k.jobs, k.leases, k.retry, k.dead, k.errors, k.events, k.wake, k.stats],
-    extend: [k.jobs, k.leases],
-    progress: [k.jobs, k.progress, k.events],
-    release: [k.jobs, k.leases, k.events, k.wake, ...ready],
-    recover: [
-      k.jobs,
-      k.leases,
-      k.dead,
-      k.errors,
-      k.events,
-      k.wake,
-      k.completed,
-      k.cancelled,
-      k.results,
-      k.progress,
-      k.idem,
-      k.ikeys,
-      ...ready,
-      k.stats,
-    ],
-    retry: [k.jobs, k.dead, k.cancelled, k.events, k.wake, ...ready],
-    cancel: [k.jobs, k.delayed, k.retry, k.cancelled, k.events, ...ready],
-    remove: [
-      k.jobs,
-      k.results,
-      k.progress,
-      k.errors,
-      k.idem,
-      k.ikeys,
-      k.delayed,
-      k.retry,
-      k.completed,
-      k.dead,
-      k.cancelled,
-      k.events,
-      ...ready,
-    ],
-    pause: [k.meta, k.events, k.wake],
-    counts: [k.meta, k.delayed, k.retry, k.leases, k.completed, k.dead, k.cancelled, ...ready],
-  } satisfies Record<ScriptName, string[]>
+/**
+ * Storage v1 job id -> queue, for ids issued before job ids named their queue. Outside
+ * every queue's hash tag: only plain commands touch it, never a queue's script.
+ */
+export function legacyIdIndexKey(prefix: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  return `${prefix}:legacy-ids`
 }
 
-export type ScriptName =
-  | 'enqueue'
-  | 'reserve'
-  | 'ack'
-  | 'fail'
-  | 'extend'
-  | 'progress'
-  | 'release'
-  | 'recover'
-  | 'retry'
-  | 'cancel'
-  | 'remove'
-  | 'pause'
-  | 'counts'
+/**
+ * The KEYS of each script, by name, in the order its header lists them; `ready` stands
+ * for the ten ready lists and always comes last. test/script-headers.test.ts holds each
+ * script's header to this table.
+ */
+export const SCRIPT_KEYS = {
+  enqueue: ['specs', 'state', 'delayed', 'idem', 'ikeys', 'events', 'wake', 'legacy', 'ready'],
+  reserve: [
+    'meta',
+    'specs',
+    'state',
+    'delayed',
+    'retry',
+    'leases',
+    'events',
+    'wake',
+    'legacy',
+    'adopted',
+    'ready',
+  ],
+  ack: [
+    'specs',
+    'state',
+    'leases',
+    'completed',
+    'results',
+    'progress',
+    'errors',
+    'idem',
+    'ikeys',
+    'events',
+    'stats',
+  ],
+  fail: ['state', 'leases', 'retry', 'dead', 'errors', 'events', 'wake', 'stats'],
+  extend: ['state', 'leases'],
+  progress: ['state', 'progress', 'events'],
+  release: ['state', 'leases', 'events', 'wake', 'ready'],
+  rescue: [
+    'specs',
+    'state',
+    'leases',
+    'dead',
+    'errors',
+    'events',
+    'wake',
+    'stats',
+    'legacy',
+    'adopted',
+    'ready',
+  ],
+  trim: [
+    'specs',
+    'state',
+    'completed',
+    'cancelled',
+    'results',
+    'progress',
+    'errors',
+    'idem',
+    'ikeys',
+    'legacy',
+  ],
+  retry: ['specs', 'state', 'dead', 'cancelled', 'events', 'wake', 'legacy', 'adopted', 'ready'],
+  cancel: [
+    'specs',
+    'state',
+    'delayed',
+    'retry',
+    'cancelled',
+    'events',
+    'legacy',
+    'adopted',
+    'ready',
+  ],
+  remove: [
+    'specs',
+    'state',
+    'results',
+    'progress',
+    'errors',
+    'idem',
+    'ikeys',
+    'delayed',
+    'retry',
+    'completed',
+    'dead',
+    'cancelled',
+    'events',
+    'legacy',
+    'adopted',
+    'ready',
+  ],
+  pause: ['meta', 'events', 'wake'],
+  counts: ['meta', 'delayed', 'retry', 'leases', 'completed', 'dead', 'cancelled', 'ready'],
+  oldest: ['specs', 'state', 'ready'],
+  migrate: ['meta', 'specs', 'state', 'legacy', 'adopted'],
+} as const satisfies Record<string, readonly KeyName[]>
 
-export type ScriptKeys = ReturnType<typeof scriptKeys>
+export type ScriptName = keyof typeof SCRIPT_KEYS
+
+/** The KEYS of each script as key strings, built once per queue. */
+export type ScriptKeys = Record<ScriptName, readonly string[]>
+
+export function scriptKeys(k: QueueKeys): ScriptKeys {
+  const out = {} as Record<ScriptName, string[]>
+  for (const [script, names] of Object.entries(SCRIPT_KEYS) as [ScriptName, readonly KeyName[]][]) {
+    out[script] = names.flatMap((name) => (name === 'ready' ? [...k.ready] : [k[name]]))
+  }
+  return out
+}

@@ -1,4 +1,5 @@
 import type { RedisClient } from './connection.js'
+import { redisCall } from './redis-errors.js'
 import type { QueueCounts } from './schemas/job-record.js'
 
 /** Upper bounds (ms) of the histogram buckets; a last, unbounded bucket follows. */
@@ -37,10 +38,17 @@ export class HistogramRecorder {
   private durationSum = 0
   private waitSum = 0
 
-  record(durationMs: number, waitMs: number): void {
-    this.duration[bucketOf(durationMs)] = (this.duration[bucketOf(durationMs)] ?? 0) + 1
-    this.wait[bucketOf(waitMs)] = (this.wait[bucketOf(waitMs)] ?? 0) + 1
+  /** A handler's wall time. */
+  recordDuration(durationMs: number): void {
+    const b = bucketOf(durationMs)
+    this.duration[b] = (this.duration[b] ?? 0) + 1
     this.durationSum += durationMs
+  }
+
+  /** From due to the handler's start. */
+  recordWait(waitMs: number): void {
+    const b = bucketOf(waitMs)
+    this.wait[b] = (this.wait[b] ?? 0) + 1
     this.waitSum += Math.max(0, waitMs)
   }
 
@@ -60,7 +68,7 @@ export class HistogramRecorder {
     const pipeline = redis.pipeline()
     for (const [field, n] of fields) pipeline.hincrby(statsKey, field, n)
     pipeline.hincrby(statsKey, 'dsum', dSum).hincrby(statsKey, 'wsum', wSum)
-    const replies = await pipeline.exec()
+    const replies = await redisCall(pipeline.exec())
     if (replies?.some(([err]) => err)) {
       snapshot.duration.forEach((n, i) => (this.duration[i] = (this.duration[i] ?? 0) + n))
       snapshot.wait.forEach((n, i) => (this.wait[i] = (this.wait[i] ?? 0) + n))

@@ -1,12 +1,15 @@
 import { closeQuietly, duplicate, type RedisClient, type RedisConnection } from './connection.js'
 import { DEFAULTS } from './defaults.js'
+import { toJobId } from './job-id.js'
 import { queueKeys, type QueueKeys } from './keys.js'
+import { redisCall } from './redis-errors.js'
 
 /** One entry of a queue's events stream: what happened to which jobs. */
 export interface QueueEvent {
   /** the stream entry id, to resume reading after it */
   cursor: string
   event: string
+  /** job ids (`<queue>:<local id>`) */
   ids: string[]
   /** set on `progress` events */
   progress?: unknown
@@ -14,6 +17,7 @@ export interface QueueEvent {
 
 export interface QueueEventsOptions {
   connection: RedisConnection
+  /** the queue to follow; default "default" */
   queue?: string
   prefix?: string
 }
@@ -23,11 +27,13 @@ export interface QueueEventsOptions {
  * It holds its own connection, because a blocking read ties a connection up.
  */
 export class QueueEvents {
+  readonly queue: string
   readonly keys: QueueKeys
   private readonly redis: RedisClient
 
   constructor(options: QueueEventsOptions) {
-    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, options.queue ?? DEFAULTS.queue)
+    this.queue = options.queue ?? DEFAULTS.queue
+    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.queue)
     // Always a connection of its own, even when given a client: a blocking read ties
     // it up, and close() must not close the caller's client.
     this.redis = duplicate(options.connection, { maxRetriesPerRequest: null })
@@ -37,10 +43,9 @@ export class QueueEvents {
 
   /** The cursor of the newest entry, to follow only what happens from now on. */
   async latest(): Promise<string> {
-    const [entry] = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)) as [
-      string,
-      string[],
-    ][]
+    const [entry] = (await redisCall(
+      this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1),
+    )) as [string, string[]][]
     return entry?.[0] ?? '0-0'
   }
 
@@ -50,10 +55,10 @@ export class QueueEvents {
     options: { blockMs?: number; count?: number } = {},
   ): Promise<QueueEvent[]> {
     const count = options.count ?? 100
-    const reply =
+    const reply = await redisCall(
       options.blockMs === undefined
-        ? await this.redis.xread('COUNT', count, 'STREAMS', this.keys.events, cursor)
-        : await this.redis.xread(
+        ? this.redis.xread('COUNT', count, 'STREAMS', this.keys.events, cursor)
+        : this.redis.xread(
             'COUNT',
             count,
             'BLOCK',
@@ -61,9 +66,10 @@ export class QueueEvents {
             'STREAMS',
             this.keys.events,
             cursor,
-          )
+          ),
+    )
     const entries = reply?.[0]?.[1] ?? []
-    return entries.map(([id, fields]) => parseEntry(id, fields))
+    return entries.map(([id, fields]) => parseEntry(this.queue, id, fields))
   }
 
   async close(): Promise<void> {
@@ -71,13 +77,14 @@ export class QueueEvents {
   }
 }
 
-function parseEntry(cursor: string, fields: string[]): QueueEvent {
+function parseEntry(queue: string, cursor: string, fields: string[]): QueueEvent {
   const out: QueueEvent = { cursor, event: '', ids: [] }
   for (let i = 0; i < fields.length; i += 2) {
     const name = fields[i]
     const value = fields[i + 1] ?? ''
     if (name === 'event') out.event = value
-    else if (name === 'ids') out.ids = value === '' ? [] : value.split(',')
+    else if (name === 'ids')
+      out.ids = value === '' ? [] : value.split(',').map((id) => toJobId(queue, id))
     else if (name === 'progress') {
       try {
         out.progress = JSON.parse(value)

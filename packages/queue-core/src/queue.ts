@@ -1,26 +1,26 @@
 import { EventEmitter } from 'node:events'
 import type { RedisClient } from './connection.js'
-import { DEFAULT_BACKOFF } from './backoff.js'
 import { closeQuietly, connect, type RedisConnection } from './connection.js'
-import { DEFAULTS, toRetention, type RetentionOptions } from './defaults.js'
-import { ConveyorError } from './errors.js'
-import { newJobId } from './job-id.js'
+import { DEFAULTS, toRetention, type Retention, type RetentionOptions } from './defaults.js'
 import { EnqueueBatcher } from './enqueue-batcher.js'
-import { decodeStoredRecord, splitStoredJob, toJobRecord } from './job-record.js'
-import { compactSpec } from './spec-defaults.js'
-import { decodeStats, type QueueMetrics } from './metrics.js'
-import { queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import { prepareJob, type EnqueueOptions } from './enqueue-prep.js'
+import { ConveyorError } from './errors.js'
+import { toJobId } from './job-id.js'
+import { legacyIdIndexKey, queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import type { QueueMetrics } from './metrics.js'
+import { migrateQueue, type MigrationReport } from './migrate.js'
+import { QueueReader, type JobPage } from './queue-reader.js'
+import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
-import { EnqueueOptions as EnqueueOptionsSchema, type ResolvedSpec } from './schemas/envelope.js'
 import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
-import { QueueScripts, type EnqueueArg, type EnqueueResult, type Retention } from './scripts.js'
-import { compileChecker, type Checker } from './validation.js'
+import { expectDone } from './script-codes.js'
+import { QueueScripts, type EnqueueArg } from './scripts.js'
 
 export interface QueueOptions<M extends JobTypeMap> {
   connection: RedisConnection
   registry: JobRegistry<M>
-  /** default "default" */
-  name?: string
+  /** the queue's name; default "default" */
+  queue?: string
   /** first part of every key; default "conveyor" */
   prefix?: string
   /** length of the events stream (approximate); 0 turns events off; default 10,000 */
@@ -28,21 +28,19 @@ export interface QueueOptions<M extends JobTypeMap> {
   retention?: RetentionOptions
 }
 
-/** Enqueue options as the TypeScript API takes them: `runAt` may be a Date. */
-export type EnqueueOptions = Omit<EnqueueOptionsSchema, 'runAt'> & { runAt?: number | Date }
+export type { EnqueueOptions } from './enqueue-prep.js'
+export type { JobPage } from './queue-reader.js'
 
 export type BulkJob<M extends JobTypeMap> = {
   [K in JobTypeName<M>]: { type: K; payload: PayloadOf<M, K>; options?: EnqueueOptions }
 }[JobTypeName<M>]
 
-export type { EnqueueResult } from './scripts.js'
-
-export interface JobPage {
-  jobs: JobRecord[]
-  total: number
+export interface EnqueueResult {
+  /** the job's id, `<queue>:<local id>`: the existing job's for a repeated key or id */
+  id: string
+  /** false when an idempotency key or job id matched a job that already exists */
+  created: boolean
 }
-
-const checkOptions: Checker<EnqueueOptionsSchema> = compileChecker(EnqueueOptionsSchema)
 
 /** Jobs checked and encoded by Queue.prepareBulk, to be enqueued by the same queue. */
 export class PreparedJobs {
@@ -56,19 +54,22 @@ export class PreparedJobs {
 /** The producer's and operator's handle on one queue. */
 export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ error: [unknown] }> {
   readonly name: string
+  readonly prefix: string
   readonly keys: QueueKeys
   readonly redis: RedisClient
   private readonly owned: boolean
   private readonly registry: JobRegistry<M>
   private readonly scripts: QueueScripts
+  private readonly reader: QueueReader
   private readonly retention: Retention
   /** single enqueues of one event-loop turn share one script call */
   private readonly singles: EnqueueBatcher
 
   constructor(options: QueueOptions<M>) {
     super()
-    this.name = options.name ?? DEFAULTS.queue
-    this.keys = queueKeys(options.prefix ?? DEFAULTS.prefix, this.name)
+    this.name = options.queue ?? DEFAULTS.queue
+    this.prefix = options.prefix ?? DEFAULTS.prefix
+    this.keys = queueKeys(this.prefix, this.name)
     const { client, owned } = connect(options.connection)
     this.redis = client
     this.owned = owned
@@ -83,6 +84,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       scriptKeys(this.keys),
       options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
     )
+    this.reader = new QueueReader(this.name, client, this.keys, this.scripts)
     this.singles = new EnqueueBatcher(this.scripts)
   }
 
@@ -92,7 +94,9 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     payload: PayloadOf<M, K>,
     options?: EnqueueOptions,
   ): Promise<EnqueueResult> {
-    return this.singles.add(this.prepare({ type, payload, options }, ''))
+    const arg = prepareJob(this.registry, { type, payload, options }, '')
+    const { id, created } = await this.singles.add(arg)
+    return { id: toJobId(this.name, id), created }
   }
 
   /** Validates every job first (so one bad job enqueues none), then enqueues them all. */
@@ -105,98 +109,48 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
    * Lets a caller that spreads one request over several queues check all of it before
    * any queue takes a job. `paths[i]` is where job i's errors point (default `/i`).
    */
-  prepareBulk(jobs: readonly BulkJob<M>[], paths?: readonly string[]): PreparedJobs {
+  prepareBulk(
+    jobs: readonly { type: string; payload: unknown; options?: EnqueueOptions | undefined }[],
+    paths?: readonly string[],
+  ): PreparedJobs {
     return new PreparedJobs(
       this.name,
-      jobs.map((j, i) => this.prepare(j, paths?.[i] ?? `/${i}`)),
+      jobs.map((j, i) => prepareJob(this.registry, j, paths?.[i] ?? `/${i}`)),
     )
   }
 
   /** The second half of enqueueBulk, for jobs this queue's prepareBulk checked. */
   async enqueuePrepared(prepared: PreparedJobs): Promise<EnqueueResult[]> {
     if (prepared.queue !== this.name) {
-      throw new TypeError(`jobs prepared for queue "${prepared.queue}" given to "${this.name}"`)
+      throw new ConveyorError(
+        'internal',
+        `jobs prepared for queue "${prepared.queue}" given to "${this.name}"`,
+      )
     }
-    return this.scripts.enqueue(prepared.args)
+    const replies = await this.scripts.enqueue(prepared.args)
+    return replies.map(({ id, created }) => ({ id: toJobId(this.name, id), created }))
   }
 
-  /** Validates one job (errors point under `at`) and builds what the enqueue script takes. */
-  private prepare(
-    job: { type: string; payload: unknown; options?: EnqueueOptions | undefined },
-    at: string,
-  ): EnqueueArg {
-    const { type, payload, options } = job
-    this.registry.parsePayload(type, payload, at)
-    const opts =
-      options?.runAt instanceof Date ? { ...options, runAt: options.runAt.getTime() } : options
-    if (opts !== undefined) checkOptions.parse(opts, `${at}/options`)
-    const defaults = this.registry.definition(type).defaults ?? {}
-    const spec: ResolvedSpec = {
-      type,
-      payload,
-      maxAttempts: opts?.maxAttempts ?? defaults.maxAttempts ?? DEFAULTS.maxAttempts,
-      backoff: opts?.backoff ?? defaults.backoff ?? DEFAULT_BACKOFF,
-      priority: opts?.priority ?? defaults.priority ?? DEFAULTS.priority,
-      timeout: opts?.timeout ?? defaults.timeout ?? DEFAULTS.timeout,
-      createdAt: Date.now(),
-    }
-    if (opts?.idempotencyKey !== undefined) spec.idempotencyKey = opts.idempotencyKey
-    if (opts?.traceparent !== undefined) spec.traceparent = opts.traceparent
-    return {
-      id: opts?.jobId ?? newJobId(),
-      spec: JSON.stringify(compactSpec(spec)),
-      priority: spec.priority,
-      delay: opts?.delay ?? 0,
-      runAt: (opts?.runAt as number | undefined) ?? 0,
-      idempotencyKey: opts?.idempotencyKey ?? '',
-    }
+  /**
+   * The local part of a job id of this queue. An id without this queue's name (one
+   * issued before ids named their queue) is taken as it is.
+   */
+  localId(id: string): string {
+    return id.startsWith(`${this.name}:`) ? id.slice(this.name.length + 1) : id
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const [job] = await this.getJobs([id])
+    const [job] = await this.reader.getJobs([this.localId(id)])
     return job ?? null
   }
 
   /** Records in the order of `ids`; a missing job is null. */
   async getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
-    if (ids.length === 0) return []
-    const k = this.keys
-    const replies = await this.redis
-      .pipeline()
-      .hmget(k.jobs, ...ids)
-      .hmget(k.results, ...ids)
-      .hmget(k.progress, ...ids)
-      .hmget(k.errors, ...ids)
-      .exec()
-    const cols = (replies ?? []).map(([err, value]) => {
-      if (err) throw err
-      return value as (string | null)[]
-    })
-    return ids.map((id, i) =>
-      toJobRecord({
-        id,
-        queue: this.name,
-        ...splitStoredJob(cols[0]?.[i] ?? null),
-        result: cols[1]?.[i] ?? null,
-        progress: cols[2]?.[i] ?? null,
-        error: cols[3]?.[i] ?? null,
-      }),
-    )
+    return this.reader.getJobs(ids.map((id) => this.localId(id)))
   }
 
   async counts(): Promise<QueueCounts> {
-    const [queued, scheduled, retrying, active, completed, dead, cancelled, paused] =
-      await this.scripts.counts()
-    return {
-      queued: queued ?? 0,
-      scheduled: scheduled ?? 0,
-      retrying: retrying ?? 0,
-      active: active ?? 0,
-      completed: completed ?? 0,
-      dead: dead ?? 0,
-      cancelled: cancelled ?? 0,
-      paused: paused === 1,
-    }
+    return this.reader.counts()
   }
 
   /**
@@ -204,59 +158,12 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
    * scheduled and retrying by due time; active by lease deadline; finished ones newest first.
    */
   async list(state: JobState, page: { offset?: number; limit?: number } = {}): Promise<JobPage> {
-    const offset = Math.max(0, page.offset ?? 0)
-    const limit = Math.min(Math.max(1, page.limit ?? 50), 1000)
-    const { ids, total } =
-      state === 'queued'
-        ? await this.listQueued(offset, limit)
-        : await this.listIndexed(state, offset, limit)
-    const jobs = (await this.getJobs(ids)).filter((j): j is JobRecord => j !== null)
-    return { jobs, total }
-  }
-
-  private async listIndexed(state: Exclude<JobState, 'queued'>, offset: number, limit: number) {
-    const k = this.keys
-    const index = {
-      scheduled: k.delayed,
-      retrying: k.retry,
-      active: k.leases,
-      completed: k.completed,
-      dead: k.dead,
-      cancelled: k.cancelled,
-    }[state]
-    const newestFirst = state === 'completed' || state === 'dead' || state === 'cancelled'
-    const [total, ids] = await Promise.all([
-      this.redis.zcard(index),
-      newestFirst
-        ? this.redis.zrange(index, offset, offset + limit - 1, 'REV')
-        : this.redis.zrange(index, offset, offset + limit - 1),
-    ])
-    return { ids, total }
-  }
-
-  private async listQueued(offset: number, limit: number) {
-    const lengths = await Promise.all(this.keys.ready.map((key) => this.redis.llen(key)))
-    const total = lengths.reduce((a, b) => a + b, 0)
-    const ranges: Promise<string[]>[] = []
-    let skip = offset
-    let want = limit
-    for (const [p, len] of lengths.entries()) {
-      if (want <= 0) break
-      if (skip >= len) {
-        skip -= len
-        continue
-      }
-      const take = Math.min(want, len - skip)
-      ranges.push(this.redis.lrange(this.keys.ready[p] ?? '', skip, skip + take - 1))
-      want -= take
-      skip = 0
-    }
-    return { ids: (await Promise.all(ranges)).flat(), total }
+    return this.reader.list(state, page)
   }
 
   /** Puts a dead (or cancelled) job back in line with a fresh count of attempts. */
   async retry(id: string): Promise<void> {
-    const [code] = await this.scripts.retryJobs([id])
+    const [code] = await this.scripts.retryJobs([this.localId(id)])
     expectDone(code ?? 0, id, 'only a dead or cancelled job can be retried')
   }
 
@@ -273,7 +180,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   /** Cancels a job that has not started (queued, scheduled or waiting for a retry). */
   async cancel(id: string): Promise<void> {
     expectDone(
-      await this.scripts.cancel(id),
+      await this.scripts.cancel(this.localId(id)),
       id,
       'only a queued, scheduled or retrying job can be cancelled',
     )
@@ -281,7 +188,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
 
   /** Deletes a job that is not running, with its result and errors. */
   async remove(id: string): Promise<void> {
-    expectDone(await this.scripts.remove(id), id, 'a running job cannot be removed')
+    expectDone(await this.scripts.remove(this.localId(id)), id, 'a running job cannot be removed')
   }
 
   /**
@@ -289,34 +196,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
    * histograms of every worker of this queue (as of their last heartbeat).
    */
   async metrics(): Promise<QueueMetrics> {
-    const k = this.keys
-    // TIME has no key: outside the pipeline, which a cluster sends to the queue's node.
-    const heads = this.redis.pipeline().hgetall(k.stats)
-    for (const key of k.ready) heads.lindex(key, 0)
-    const [counts, replies, time] = await Promise.all([
-      this.counts(),
-      heads.exec(),
-      this.redis.time(),
-    ])
-    const values = (replies ?? []).map(([err, value]) => {
-      if (err) throw err
-      return value
-    })
-    const [stats, ...headIds] = values as [Record<string, string>, ...(string | null)[]]
-    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
-    const ids = headIds.filter((id): id is string => id !== null)
-    const records = ids.length > 0 ? await this.redis.hmget(k.jobs, ...ids) : []
-    let oldest: number | null = null
-    for (const value of records) {
-      const raw = splitStoredJob(value).st
-      const rec = raw === null ? null : decodeStoredRecord(raw)
-      if (rec && (oldest === null || rec.runAt < oldest)) oldest = rec.runAt
-    }
-    return {
-      counts,
-      oldestQueuedAgeMs: oldest === null ? null : Math.max(0, now - oldest),
-      ...decodeStats(stats),
-    }
+    return this.reader.metrics()
   }
 
   async pause(): Promise<void> {
@@ -328,26 +208,34 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   }
 
   async isPaused(): Promise<boolean> {
-    return (await this.redis.hget(this.keys.meta, 'paused')) === '1'
+    return (await redisCall(this.redis.hget(this.keys.meta, 'paused'))) === '1'
   }
 
-  /** Applies retention now (workers do it on every heartbeat as well). */
+  /** Applies retention now (workers do it on their own timer as well); returns how many went. */
   async trim(): Promise<number> {
-    const { trimmed } = await this.scripts.recover({
-      maxStalls: DEFAULTS.maxStalls,
-      limit: 1000,
-      retention: this.retention,
+    let total = 0
+    for (;;) {
+      const { trimmed, more } = await this.scripts.trim(this.retention, 1000)
+      total += trimmed
+      if (!more) return total
+    }
+  }
+
+  /**
+   * Converts this queue's jobs stored by release 0.1 (storage v1) and indexes their old
+   * ids; idempotent and safe while workers run (see migrate.ts).
+   */
+  async migrate(): Promise<MigrationReport> {
+    return migrateQueue({
+      redis: this.redis,
+      keys: this.keys,
+      scripts: this.scripts,
+      queue: this.name,
+      indexKey: legacyIdIndexKey(this.prefix),
     })
-    return trimmed
   }
 
   async close(): Promise<void> {
     if (this.owned) await closeQuietly(this.redis)
   }
-}
-
-function expectDone(code: number, id: string, invalid: string): void {
-  if (code === 1) return
-  if (code === 0) throw new ConveyorError('job_not_found', `no job "${id}"`)
-  throw new ConveyorError('invalid_state', `job "${id}": ${invalid}`)
 }

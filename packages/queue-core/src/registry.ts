@@ -1,4 +1,6 @@
 import type { Static, TSchema } from 'typebox'
+import { DEFAULTS } from './defaults.js'
+import { JOB_TYPE_PATTERN } from './schemas/names.js'
 import { ConveyorError } from './errors.js'
 import { isValidQueueName } from './keys.js'
 import type { BackoffPolicy } from './schemas/backoff.js'
@@ -9,7 +11,7 @@ export interface JobTypeDefaults {
   maxAttempts?: number
   backoff?: BackoffPolicy
   /** ms; 0 = no timeout */
-  timeout?: number
+  timeoutMs?: number
   priority?: number
 }
 
@@ -20,6 +22,8 @@ export interface JobTypeDefinition<S extends TSchema = TSchema> {
   queue?: string
   description?: string
 }
+
+const JOB_TYPE = new RegExp(JOB_TYPE_PATTERN)
 
 export type JobTypeMap = Record<string, JobTypeDefinition>
 export type JobTypeName<M extends JobTypeMap> = keyof M & string
@@ -37,7 +41,7 @@ export class JobRegistry<M extends JobTypeMap = JobTypeMap> {
   constructor(types: M) {
     this.types = types
     for (const [name, def] of Object.entries(types)) {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+      if (!JOB_TYPE.test(name)) {
         throw new ConveyorError('config_invalid', `invalid job type name "${name}"`)
       }
       if (def.queue !== undefined && !isValidQueueName(def.queue)) {
@@ -61,7 +65,7 @@ export class JobRegistry<M extends JobTypeMap = JobTypeMap> {
 
   /** The queue a job type's jobs go to. */
   queueOf(type: JobTypeName<M>): string {
-    return this.definition(type).queue ?? 'default'
+    return this.definition(type).queue ?? DEFAULTS.queue
   }
 
   /** Every queue some job type goes to. */

@@ -8,7 +8,7 @@ import type { ScriptName } from './keys.js'
  * instead of generating a TypeScript module keeps the source of truth in `.lua`
  * files with no build step between an edit and a test run.
  */
-const LUA_DIR = new URL('../lua/', import.meta.url)
+export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
 export interface LoadedScript {
@@ -17,12 +17,13 @@ export interface LoadedScript {
   sha: string
 }
 
-function flatten(source: string, seen: Set<string>): string {
+/** A script's source with its includes inlined (exported for tests of the includes). */
+export function flattenLua(source: string, seen = new Set<string>()): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return ''
     seen.add(name)
     const body = readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8')
-    return flatten(body, seen)
+    return flattenLua(body, seen)
   })
 }
 
@@ -31,7 +32,7 @@ const cache = new Map<ScriptName, LoadedScript>()
 export function loadScript(name: ScriptName): LoadedScript {
   let script = cache.get(name)
   if (!script) {
-    const lua = flatten(readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8'), new Set())
+    const lua = flattenLua(readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8'))
     script = { name, lua, sha: createHash('sha1').update(lua).digest('hex') }
     cache.set(name, script)
   }

@@ -42,7 +42,7 @@ export class WorkerConnections {
     this.scripts = new QueueScripts(client, keys, options.eventsMaxLen)
     this.waiting = new QueueScripts(this.blocking, keys, options.eventsMaxLen)
     // The blocking connection is the worker's own and closes with it: no need to stop.
-    this.waiting.preload(['reserve'])
+    this.waiting.runner.preload(['reserve'])
     if (this.blocking instanceof Redis) {
       const blocking = this.blocking
       blocking.on('close', () => (this.blockingId = undefined))

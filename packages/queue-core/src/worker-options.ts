@@ -7,7 +7,7 @@ export interface WorkerOptions<M extends JobTypeMap> {
   connection: RedisConnection
   registry: JobRegistry<M>
   handlers: HandlerMap<M>
-  /** default "default" */
+  /** the queue to run; default "default" */
   queue?: string
   prefix?: string
   /** handlers running at once; default 1 */
@@ -17,7 +17,7 @@ export interface WorkerOptions<M extends JobTypeMap> {
    * (default) sizes it to about 20 ms of work at the handlers' observed speed
    */
   prefetch?: number | 'auto'
-  /** a job whose worker stops renewing its lease for this long is recovered; default 30 s */
+  /** a job whose worker stops renewing its lease for this long is rescued; default 30 s */
   leaseMs?: number
   /** a job whose lease expires more often than this is dead-lettered; default 3 */
   maxStalls?: number
@@ -35,6 +35,22 @@ export interface WorkerOptions<M extends JobTypeMap> {
   holdSlotUntilStored?: boolean
   eventsMaxLen?: number
   retention?: RetentionOptions
+  /**
+   * the largest result a handler may return, in bytes of JSON; a larger one fails the
+   * attempt with `result_too_large` (no retry); default 1 MiB
+   */
+  maxResultBytes?: number
+  /**
+   * the most payload bytes one reserve call brings back (at least one job always
+   * comes): big jobs are fetched a few at a time; default 8 MiB
+   */
+  maxReserveBytes?: number
   /** start fetching at once (default true); otherwise call run() */
   autorun?: boolean
 }
+
+export const WORKER_DEFAULTS = {
+  blockMs: 5_000,
+  maxResultBytes: 1_048_576,
+  maxReserveBytes: 8_388_608,
+} as const

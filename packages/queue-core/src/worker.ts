@@ -4,26 +4,34 @@ import { performance } from 'node:perf_hooks'
 import { bounded, sleep } from './bounded-wait.js'
 import { CompletionBatcher } from './completion-batcher.js'
 import { closeQuietly, type RedisClient } from './connection.js'
-import { DEFAULTS, toRetention } from './defaults.js'
+import { DEFAULTS, toRetention, type Retention } from './defaults.js'
 import { ConveyorError } from './errors.js'
 import type { JobInfo, WorkerEvents } from './job-context.js'
-import { runJob, serializeError, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
+import { toJobId } from './job-id.js'
+import { runJob, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, type QueueKeys } from './keys.js'
+import { LeaseRescuer } from './lease-rescuer.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
 import type { JobTypeMap } from './registry.js'
-import type { Lease, QueueScripts, ReservedRaw, Retention } from './scripts.js'
+import { RetentionPruner } from './retention-pruner.js'
+import type { Lease, QueueScripts, ReserveOptions, ReservedRaw } from './scripts.js'
+import { serializeError } from './thrown.js'
 import { WorkerConnections } from './worker-connections.js'
-import type { WorkerOptions } from './worker-options.js'
+import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.js'
 
 export type { WorkerOptions } from './worker-options.js'
 
 type State = 'idle' | 'running' | 'closing' | 'closed'
 
+/** Progress is a status, not a result: a larger value is refused. */
+const MAX_PROGRESS_BYTES = 65_536
+
 /**
  * Runs jobs of one queue. Reserves batches of jobs under a lease, runs up to
- * `concurrency` handlers, stores outcomes in batches, renews its leases and recovers
- * those of dead workers on a heartbeat, and shuts down gracefully on close().
+ * `concurrency` handlers, stores outcomes in batches, renews its leases and rescues
+ * those of dead workers on a heartbeat, applies retention on a timer of its own, and
+ * shuts down gracefully on close().
  */
 export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<WorkerEvents> {
   readonly id = randomBytes(6).toString('hex')
@@ -34,13 +42,15 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly scripts: QueueScripts
   private readonly retention: Retention
   private readonly batcher: CompletionBatcher
+  private readonly rescuer: LeaseRescuer
+  private readonly pruner: RetentionPruner
   private readonly histograms = new HistogramRecorder()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
   private readonly prefetch: PrefetchWindow
   private readonly leaseMs: number
-  private readonly maxStalls: number
   private readonly blockMs: number
+  private readonly maxReserveBytes: number
   private readonly held = new Map<string, HeldJob>()
   private buffer: HeldJob[] = []
   private running = 0
@@ -67,8 +77,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.concurrency = Math.max(1, options.concurrency ?? 1)
     this.prefetch = new PrefetchWindow(this.concurrency, options.prefetch ?? 'auto')
     this.leaseMs = options.leaseMs ?? DEFAULTS.leaseMs
-    this.maxStalls = options.maxStalls ?? DEFAULTS.maxStalls
-    this.blockMs = options.blockMs ?? 5_000
+    this.blockMs = options.blockMs ?? WORKER_DEFAULTS.blockMs
+    this.maxReserveBytes = options.maxReserveBytes ?? WORKER_DEFAULTS.maxReserveBytes
     this.retention = toRetention(options.retention)
     this.connections = new WorkerConnections({
       connection: options.connection,
@@ -78,21 +88,27 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     })
     this.redis = this.connections.redis
     this.scripts = this.connections.scripts
-    this.stopPreloading = this.scripts.preload(['ack', 'fail'])
+    this.stopPreloading = this.scripts.runner.preload(['ack', 'fail'])
     this.batcher = new CompletionBatcher(this.scripts, this.retention, {
       ...(options.holdSlotUntilStored ? {} : { sent: (leases) => this.sent(leases) }),
       settled: (leases, refused) => this.settled(leases, refused),
       error: (err) => this.reportError(err),
     })
+    this.rescuer = new LeaseRescuer(this.scripts, {
+      maxStalls: options.maxStalls ?? DEFAULTS.maxStalls,
+    })
+    this.pruner = new RetentionPruner(this.scripts, this.retention, (err) => this.reportError(err))
     this.env = {
       queue: this.queue,
       registry: options.registry,
       handlers: options.handlers,
+      maxResultBytes: options.maxResultBytes ?? WORKER_DEFAULTS.maxResultBytes,
       progress: (job, value) => this.storeProgress(job, value),
-      started: (job, spec) => {
+      started: (job, spec, waitMs) => {
+        this.histograms.recordWait(waitMs + (performance.now() - job.reservedAt))
         if (this.listenerCount('active') === 0) return
         this.emit('active', {
-          id: job.id,
+          id: job.jobId,
           type: spec.type,
           attempt: job.attempt,
           maxAttempts: spec.maxAttempts,
@@ -108,6 +124,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.state = 'running'
     this.loopDone = this.fetchLoop()
     this.scheduleHeartbeat(0)
+    this.pruner.start()
   }
 
   /** Date.now() of the last heartbeat that reached Redis (0 before the first): a liveness signal. */
@@ -131,11 +148,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         continue
       }
       try {
-        const options = {
+        const options: ReserveOptions = {
           count: want,
           leaseMs: this.leaseMs,
           workerId: this.id,
           promoteLimit: 1000,
+          maxBytes: this.maxReserveBytes,
         }
         const reply =
           waitMs > 0
@@ -164,15 +182,17 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private accept(raw: ReservedRaw, now: number): void {
     const job: HeldJob = {
       id: raw.id,
-      token: `${this.id}:${raw.attempts}`,
+      jobId: toJobId(this.queue, raw.id),
+      token: raw.token,
       attempt: raw.attempts,
       rawSpec: raw.spec,
-      waitMs: now - raw.runAt,
+      runAt: raw.runAt,
+      reservedAtMs: now,
       reservedAt: performance.now(),
       phase: 'buffered',
     }
     // Reserved again while an older attempt is still held here: that attempt's lease
-    // was taken over (it expired and was recovered), so stop it.
+    // was taken over (it expired and was rescued), so stop it.
     const older = this.held.get(job.id)
     if (older) this.loseLeases([older])
     this.held.set(job.id, job)
@@ -198,7 +218,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const outcome = await runJob(job, this.env)
     const durationMs = performance.now() - started
     if (outcome.kind !== 'abandoned') {
-      this.histograms.record(durationMs, job.waitMs + (started - job.reservedAt))
+      this.histograms.recordDuration(durationMs)
       this.prefetch.observe(durationMs)
     }
     this.running -= 1
@@ -221,7 +241,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     job.phase = 'settling'
     const info = (): JobInfo => ({
-      id: job.id,
+      id: job.jobId,
       type: outcome.type,
       attempt: job.attempt,
       maxAttempts: outcome.maxAttempts,
@@ -240,7 +260,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         id: job.id,
         token: job.token,
         error: serializeError(outcome.error, job.attempt),
-        retryDelay: outcome.retryDelay ?? -1,
+        retryDelayMs: outcome.retryDelay ?? -1,
       }
       this.unsettled.add(fail)
       this.batcher.fail(fail)
@@ -260,7 +280,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.unsettled.delete(lease)
       this.forget(lease)
     }
-    if (refused.length > 0) this.emit('lease-lost', [...refused])
+    if (refused.length > 0) {
+      this.emit(
+        'lease-lost',
+        refused.map((id) => toJobId(this.queue, id)),
+      )
+    }
     this.freed()
   }
 
@@ -272,7 +297,14 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   }
 
   private async storeProgress(job: HeldJob, value: unknown): Promise<void> {
-    const stored = await this.scripts.progress(job, JSON.stringify(value ?? null))
+    const json = JSON.stringify(value ?? null) ?? 'null'
+    if (json.length > MAX_PROGRESS_BYTES) {
+      throw new ConveyorError(
+        'validation_failed',
+        `progress is ${json.length} bytes of JSON; at most ${MAX_PROGRESS_BYTES} are stored`,
+      )
+    }
+    const stored = await this.scripts.progress(job, json)
     if (!stored) this.loseLeases([job])
   }
 
@@ -286,9 +318,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       const job = this.held.get(lease.id)
       if (job?.token !== lease.token || job.phase === 'settling') continue
       this.held.delete(lease.id)
-      gone.push(lease.id)
+      gone.push(job.jobId)
       if (job.phase === 'buffered') this.buffer = this.buffer.filter((j) => j !== job)
-      job.abort?.(new ConveyorError('lease_lost', `the lease on job ${lease.id} was taken over`))
+      job.abort?.(new ConveyorError('lease_lost', `the lease on job ${job.jobId} was taken over`))
     }
     if (gone.length > 0) this.emit('lease-lost', gone)
   }
@@ -298,13 +330,13 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.heartbeatTimer.unref()
   }
 
-  /** Renews this worker's leases, recovers expired ones of other workers and trims. */
+  /** Renews this worker's leases, rescues expired ones of other workers, flushes metrics. */
   private async heartbeat(): Promise<void> {
     try {
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
       const [lost] = await Promise.all([
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
-        this.scripts.recover({ maxStalls: this.maxStalls, limit: 1000, retention: this.retention }),
+        this.rescuer.run(),
         this.histograms.flush(this.redis, this.keys.stats),
       ])
       // Judge each lost id by the token it was renewed with, not by what is held now.
@@ -324,16 +356,16 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
 
   /**
    * Graceful shutdown: stop fetching, give back prefetched jobs, let running handlers
-   * finish within `timeout` ms, then abort and give back the rest, store outcomes and
+   * finish within `timeoutMs`, then abort and give back the rest, store outcomes and
    * close the connections. Safe to call more than once.
    */
-  close(options: { timeout?: number } = {}): Promise<void> {
-    this.closing ??= this.shutdown(options.timeout ?? 30_000)
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.timeoutMs ?? 30_000)
     return this.closing
   }
 
-  private async shutdown(timeout: number): Promise<void> {
-    const deadline = Date.now() + timeout
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
     const left = () => Math.max(0, deadline - Date.now())
     this.state = 'closing'
     this.slotWaiter?.()
@@ -349,10 +381,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const stuck = [...this.held.values()].filter((j) => j.phase === 'running')
     for (const job of stuck)
       job.abort?.(new ConveyorError('shutting_down', 'the worker is shutting down'))
-    // Jobs not given back in time are not lost: their leases expire and are recovered.
+    // Jobs not given back in time are not lost: their leases expire and are rescued.
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
+    await bounded(this.pruner.stop(), 1_000)
     this.stopPreloading()
     await bounded(
       this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),

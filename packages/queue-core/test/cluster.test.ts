@@ -36,8 +36,10 @@ describe('Redis Cluster', () => {
   it('runs every queue operation without a CROSSSLOT error, queues spread over the nodes', async () => {
     const prefix = uniquePrefix('cl')
     const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta']
-    const queues = names.map((name) => new Queue({ connection: client, registry, prefix, name }))
-    const owners = new Set(await Promise.all(queues.map((q) => slotOwner(q.keys.jobs))))
+    const queues = names.map(
+      (name) => new Queue({ connection: client, registry, prefix, queue: name }),
+    )
+    const owners = new Set(await Promise.all(queues.map((q) => slotOwner(q.keys.specs))))
     expect(owners.size).toBeGreaterThan(1)
     const done = new Map<string, number>()
     const workers = names.map(
@@ -64,7 +66,7 @@ describe('Redis Cluster', () => {
         await q.enqueueBulk(
           Array.from({ length: 50 }, (_, n) => ({ type: 'task' as const, payload: { n } })),
         )
-        await q.enqueue('task', { n: 1 }, { delay: 50, idempotencyKey: 'once' })
+        await q.enqueue('task', { n: 1 }, { delayMs: 50, idempotencyKey: 'once' })
         expect((await q.enqueue('task', { n: 1 }, { idempotencyKey: 'once' })).created).toBe(false)
         await q.enqueue('task', { n: -1 }, { maxAttempts: 1 })
       }
@@ -89,7 +91,7 @@ describe('Redis Cluster', () => {
       for (const name of names) expect(done.get(name)).toBe(51)
     } finally {
       await events.close()
-      await Promise.all(workers.map((w) => w.close({ timeout: 2_000 })))
+      await Promise.all(workers.map((w) => w.close({ timeoutMs: 2_000 })))
     }
   })
 
@@ -138,7 +140,7 @@ describe('Redis Cluster', () => {
           result: 'finished by the survivor',
         })
       } finally {
-        await worker.close({ timeout: 2_000 })
+        await worker.close({ timeoutMs: 2_000 })
       }
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

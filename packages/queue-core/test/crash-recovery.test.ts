@@ -59,13 +59,13 @@ async function startsOf(h: ReturnType<typeof harness>): Promise<Started[]> {
   return lines.map((line) => JSON.parse(line) as Started)
 }
 
-/** How many `completed` entries of the events stream name the job. */
+/** How many `completed` entries of the events stream (which holds local ids) name the job. */
 async function completedEvents(h: ReturnType<typeof harness>, id: string): Promise<number> {
   const entries = await h.redis.xrange(h.queue.keys.events, '-', '+')
   return entries.filter(([, fields]) => {
     const event = fields[fields.indexOf('event') + 1]
     const ids = fields[fields.indexOf('ids') + 1]?.split(',') ?? []
-    return event === 'completed' && ids.includes(id)
+    return event === 'completed' && ids.includes(h.queue.localId(id))
   }).length
 }
 
@@ -102,7 +102,7 @@ describe('crash recovery with a real worker process', () => {
         child.proc.kill('SIGKILL')
         expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
         // The child can renew no more: this is the deadline its lease finally has.
-        const deadline = Number(await h.redis.zscore(h.queue.keys.leases, id))
+        const deadline = Number(await h.redis.zscore(h.queue.keys.leases, h.queue.localId(id)))
         expect(deadline).toBeGreaterThanOrEqual(firstStartedAt + LEASE_MS)
         expect((await h.queue.getJob(id))?.state).toBe('active')
 

@@ -187,8 +187,8 @@ describe('events stream', () => {
       { type: 'task', payload: { n: 3, label: 'doomed' }, options: { maxAttempts: 1 } },
     ])
     const doomed = results[2]?.id ?? ''
-    const later = await queue.enqueue('task', { n: 4 }, { delay: 60_000 })
-    const removable = await queue.enqueue('task', { n: 5 }, { delay: 60_000 })
+    const later = await queue.enqueue('task', { n: 4 }, { delayMs: 60_000 })
+    const removable = await queue.enqueue('task', { n: 5 }, { delayMs: 60_000 })
     await until(async () => {
       const c = await queue.counts()
       return c.completed === 2 && c.dead === 1

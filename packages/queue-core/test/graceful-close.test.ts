@@ -21,10 +21,10 @@ async function expectNoLeases(h: H): Promise<void> {
 
 const ownWorkers: Worker<TestTypes>[] = []
 afterEach(async () => {
-  for (const w of ownWorkers.splice(0)) await w.close({ timeout: 1_000 })
+  for (const w of ownWorkers.splice(0)) await w.close({ timeoutMs: 1_000 })
 })
 
-describe('Worker.close({ timeout })', () => {
+describe('Worker.close({ timeoutMs: timeout })', () => {
   it('lets running handlers finish within the timeout and stores their results', async () => {
     const h = harness()
     const release = gate()
@@ -47,7 +47,7 @@ describe('Worker.close({ timeout })', () => {
     await until(() => started.length === 2, 'both handlers to start')
 
     let closed = false
-    const closing = w.close({ timeout: 10_000 }).then(() => (closed = true))
+    const closing = w.close({ timeoutMs: 10_000 }).then(() => (closed = true))
     // close() waits for the handlers: they are still running and still leased.
     await until(async () => (await h.queue.counts()).active === 2, 'the leases to stay held')
     expect(closed).toBe(false)
@@ -89,7 +89,7 @@ describe('Worker.close({ timeout })', () => {
     await until(async () => (await h.queue.counts()).active === 3, 'the prefetch to fill')
     expect(await h.queue.getJob(second.id)).toMatchObject({ state: 'active', attempts: 1 })
 
-    const closing = w.close({ timeout: 10_000 })
+    const closing = w.close({ timeoutMs: 10_000 })
     // Released before the running handler is done, not after it.
     await until(async () => (await h.queue.counts()).queued === 2, 'the prefetched jobs back')
     expect((await h.queue.getJob(first.id))?.state).toBe('active')
@@ -131,7 +131,7 @@ describe('Worker.close({ timeout })', () => {
     await until(() => w.activeCount === 1, 'the handler to run')
 
     const closeCalledAt = performance.now()
-    await w.close({ timeout })
+    await w.close({ timeoutMs: timeout })
 
     expect(isConveyorError(reason, 'shutting_down')).toBe(true)
     // The handler had its whole grace period (timers may round down by a ms).
@@ -190,8 +190,8 @@ describe('Worker.close({ timeout })', () => {
     await until(() => started.length === 2, 'two handlers to start')
     await until(async () => (await h.queue.counts()).active === 4, 'the prefetch to fill')
 
-    const first = w.close({ timeout: 500 })
-    const second = w.close({ timeout: 500 })
+    const first = w.close({ timeoutMs: 500 })
+    const second = w.close({ timeoutMs: 500 })
     release.open()
     await Promise.all([first, second])
     await expect(w.close()).resolves.toBeUndefined()

@@ -1,28 +1,31 @@
 import { describe, expect, it } from 'vitest'
 import { ConveyorError, isConveyorError } from '../src/errors.js'
 import { scriptKeys } from '../src/keys.js'
-import { QueueScripts, type Retention } from '../src/scripts.js'
+import type { Retention } from '../src/defaults.js'
+import { QueueScripts } from '../src/scripts.js'
 import { harness, until } from './support/harness.js'
 
-const retention: Retention = { keepMs: 60_000, keepCount: 0 }
+const retention: Retention = { completedMs: 60_000, completedCount: 0 }
 type H = ReturnType<typeof harness>
 
 /** The scripts of the harness's queue, called directly as a worker would. */
 function protocol(h: H) {
   const scripts = new QueueScripts(h.redis, scriptKeys(h.queue.keys), 1_000)
   const reserve = (workerId: string, leaseMs: number, count = 1) =>
-    scripts.reserve({ count, leaseMs, workerId, promoteLimit: 100 })
-  /** Runs recover until it has acted on `n` expired leases (they expire on their own). */
+    scripts.reserve({ count, leaseMs, workerId, promoteLimit: 100, maxBytes: 0 })
+  /** A job enqueued through the queue, by the local id the scripts know it by. */
+  const enqueue = async (n: number) => h.queue.localId((await h.queue.enqueue('task', { n })).id)
+  /** Runs rescue until it has acted on `n` expired leases (they expire on their own). */
   const recoverExpired = async (maxStalls: number, n = 1) => {
     let seen = { recovered: 0, dead: 0 }
     await until(async () => {
-      const r = await scripts.recover({ maxStalls, limit: 100, retention })
-      seen = { recovered: seen.recovered + r.recovered, dead: seen.dead + r.dead }
+      const r = await scripts.rescue({ maxStalls, limit: 100 })
+      seen = { recovered: seen.recovered + r.rescued, dead: seen.dead + r.dead }
       return seen.recovered + seen.dead >= n
     }, 'the lease to expire and be recovered')
     return seen
   }
-  return { scripts, reserve, recoverExpired }
+  return { scripts, reserve, recoverExpired, enqueue }
 }
 
 async function serverMs(h: H): Promise<number> {
@@ -43,7 +46,7 @@ async function eventIds(h: H, name: string): Promise<string[]> {
 /** Reserve as A with a short lease, let it expire, recover, reserve as B. */
 async function takeover(h: H) {
   const p = protocol(h)
-  const { id } = await h.queue.enqueue('task', { n: 1 })
+  const id = await p.enqueue(1)
   const leaseMs = 300
   const a = await p.reserve('A', leaseMs)
   expect(a.jobs.map((j) => j.id)).toEqual([id])
@@ -84,15 +87,15 @@ describe('lease protocol (scripts)', () => {
     const error = (who: string) =>
       JSON.stringify({ message: `failed by ${who}`, attempt: 1, failedAt: Date.now() })
 
-    expect(await scripts.fail([{ id, token: tokenA, error: error('A'), retryDelay: -1 }])).toEqual([
-      id,
-    ])
+    expect(
+      await scripts.fail([{ id, token: tokenA, error: error('A'), retryDelayMs: -1 }]),
+    ).toEqual([id])
     const still = await h.queue.getJob(id)
     expect(still).toMatchObject({ state: 'active', attempts: 2 })
     expect(still?.lastError).toBeUndefined()
     expect(await h.redis.zcard(h.queue.keys.dead)).toBe(0)
 
-    expect(await scripts.fail([{ id, token: tokenB, error: error('B'), retryDelay: 0 }])).toEqual(
+    expect(await scripts.fail([{ id, token: tokenB, error: error('B'), retryDelayMs: 0 }])).toEqual(
       [],
     )
     const job = await h.queue.getJob(id)
@@ -105,8 +108,8 @@ describe('lease protocol (scripts)', () => {
   it('extend renews a live lease and reports one taken over as lost', async () => {
     const h = harness()
     const p = protocol(h)
-    const lost = await h.queue.enqueue('task', { n: 1 })
-    const live = await h.queue.enqueue('task', { n: 2 })
+    const lost = { id: await p.enqueue(1) }
+    const live = { id: await p.enqueue(2) }
     const short = await p.reserve('A', 200)
     const long = await p.reserve('A', 60_000)
     expect(short.jobs.map((j) => j.id)).toEqual([lost.id])
@@ -138,7 +141,7 @@ describe('lease protocol (scripts)', () => {
     const h = harness()
     const p = protocol(h)
     const maxStalls = 1
-    const { id } = await h.queue.enqueue('task', { n: 1 })
+    const id = await p.enqueue(1)
 
     expect((await p.reserve('A', 100)).jobs.map((j) => j.id)).toEqual([id])
     expect(await p.recoverExpired(maxStalls)).toEqual({ recovered: 1, dead: 0 })
@@ -193,14 +196,14 @@ describe('lease protocol (Worker)', () => {
     // The worker's heartbeat may renew the lease between the two steps: repeat until
     // recover has taken the job.
     await until(async () => {
-      await h.redis.zadd(h.queue.keys.leases, 'XX', 1, id)
-      return (await p.scripts.recover({ maxStalls: 3, limit: 100, retention })).recovered === 1
+      await h.redis.zadd(h.queue.keys.leases, 'XX', 1, h.queue.localId(id))
+      return (await p.scripts.rescue({ maxStalls: 3, limit: 100 })).rescued === 1
     }, 'the takeover')
 
     try {
       await until(() => aborts.length === 1, 'the first attempt to be aborted', 5_000)
     } catch (err) {
-      const st = await h.redis.hget(h.queue.keys.jobs, id)
+      const st = await h.redis.hget(h.queue.keys.state, h.queue.localId(id))
       throw new Error(
         `${(err as Error).message}; worker ${w.id} started attempts ${attempts.join()}, ` +
           `lease-lost events ${JSON.stringify(lostEvents)}, stored record ${st}`,

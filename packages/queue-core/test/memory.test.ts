@@ -66,18 +66,22 @@ describe('memory', () => {
       },
     })
     await drain(h, worker, handled, 100_000, 5_000)
+    const k = h.queue.keys
+    // The worker's retention pruner runs on a timer of its own, every second.
+    await until(async () => (await h.redis.zcard(k.completed)) === 1000, 'the pruner to trim')
     await worker.close()
 
-    const k = h.queue.keys
-    const [jobs, results, completed, leases] = await Promise.all([
-      h.redis.hlen(k.jobs),
+    const [specs, states, results, completed, leases] = await Promise.all([
+      h.redis.hlen(k.specs),
+      h.redis.hlen(k.state),
       h.redis.hlen(k.results),
       h.redis.zcard(k.completed),
       h.redis.zcard(k.leases),
     ])
     // Exactly the newest 1000 are kept: every job finished well within completedMs.
-    expect({ jobs, results, completed, leases }).toEqual({
-      jobs: 1000,
+    expect({ specs, states, results, completed, leases }).toEqual({
+      specs: 1000,
+      states: 1000,
       results: 1000,
       completed: 1000,
       leases: 0,
@@ -131,15 +135,16 @@ describe('memory', () => {
 
     const k = h.queue.keys
     const lengths = await Promise.all([
-      h.redis.hlen(k.jobs),
+      h.redis.hlen(k.specs),
+      h.redis.hlen(k.state),
       h.redis.hlen(k.results),
       h.redis.hlen(k.progress),
       h.redis.hlen(k.errors),
       h.redis.zcard(k.completed),
       h.redis.zcard(k.leases),
     ])
-    expect(lengths).toEqual([0, 0, 0, 0, 0, 0])
-    expect(await h.redis.exists(k.jobs, k.results, k.completed, k.leases)).toBe(0)
+    expect(lengths).toEqual([0, 0, 0, 0, 0, 0, 0])
+    expect(await h.redis.exists(k.specs, k.state, k.results, k.completed, k.leases)).toBe(0)
     expect((await h.queue.counts()).completed).toBe(0)
   }, 120_000)
 
@@ -159,8 +164,8 @@ describe('memory', () => {
 
     const k = h.queue.keys
     expect(await h.redis.zcard(k.completed)).toBe(10_000)
-    expect(await h.redis.hlen(k.jobs)).toBe(10_000)
-    const sizes = await memoryByKey(h.redis, [k.jobs, k.completed])
+    expect(await h.redis.hlen(k.specs)).toBe(10_000)
+    const sizes = await memoryByKey(h.redis, [k.specs, k.state, k.completed])
     const perJob = sum(sizes.values()) / 10_000
     console.log(
       `[memory] default retention, 10,000 kept: ` +

@@ -15,7 +15,7 @@ describe('operator actions', () => {
   it('counts jobs per state', async () => {
     const h = harness()
     await h.queue.enqueue('task', { n: 1 })
-    await h.queue.enqueue('task', { n: 2 }, { delay: 60_000 })
+    await h.queue.enqueue('task', { n: 2 }, { delayMs: 60_000 })
     expect(await h.queue.counts()).toEqual({
       queued: 1,
       scheduled: 1,
@@ -62,7 +62,7 @@ describe('operator actions', () => {
   it('cancels a queued, a scheduled and a retrying job, but not a finished one', async () => {
     const h = harness()
     const queued = await h.queue.enqueue('task', { n: 1 })
-    const scheduled = await h.queue.enqueue('task', { n: 2 }, { delay: 60_000 })
+    const scheduled = await h.queue.enqueue('task', { n: 2 }, { delayMs: 60_000 })
     await h.queue.cancel(queued.id)
     await h.queue.cancel(scheduled.id)
     expect((await h.queue.getJob(queued.id))?.state).toBe('cancelled')

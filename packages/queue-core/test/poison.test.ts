@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { harness, until } from './support/harness.js'
-import { storedQueuedJob } from '../src/testing/index.js'
+import { writeQueuedJob } from '../src/testing/index.js'
 
 describe('poison messages', () => {
   it('dead-letters a job whose spec is not JSON, with the reason, and keeps working', async () => {
     const h = harness()
     const k = h.queue.keys
     // Written straight into Redis, the way a buggy producer or a hand edit would.
-    await h.redis.hset(k.jobs, 'garbage-1', '{"type": "task", "payload": ')
-    await h.redis.rpush(k.ready[5] ?? '', 'garbage-1')
+    await writeQueuedJob(h.redis, k, 'garbage-1', '{"type": "task", "payload": ')
     const done: number[] = []
     h.worker({ handlers: { task: (job) => void done.push(job.payload.n) } })
     const { id } = await h.queue.enqueue('task', { n: 1 })
@@ -36,8 +35,7 @@ describe('poison messages', () => {
       timeout: 0,
       createdAt: Date.now(),
     }
-    await h.redis.hset(k.jobs, 'bad-sms', storedQueuedJob(JSON.stringify(spec)))
-    await h.redis.rpush(k.ready[5] ?? '', 'bad-sms')
+    await writeQueuedJob(h.redis, k, 'bad-sms', JSON.stringify(spec))
     let calls = 0
     h.worker({ handlers: { sms: () => void (calls += 1) } })
     await until(
@@ -60,6 +58,23 @@ describe('poison messages', () => {
       'the ghost to be dead-lettered',
     )
     expect((await h.queue.getJob('ghost'))?.lastError?.message).toContain('no spec')
+  })
+
+  it('stores a thrown plain object as JSON, not [object Object]', async () => {
+    const h = harness()
+    const { id } = await h.queue.enqueue('task', { n: 1 }, { maxAttempts: 1 })
+    h.worker({
+      handlers: {
+        task: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
+          throw { code: 'E_RATE', detail: { retryIn: 5 } }
+        },
+      },
+    })
+    await until(async () => (await h.queue.getJob(id))?.state === 'dead', 'the job to die')
+    const error = (await h.queue.getJob(id))?.lastError
+    expect(error?.message).toBe('{"code":"E_RATE","detail":{"retryIn":5}}')
+    expect(error?.code).toBe('E_RATE')
   })
 
   it('shows a handler error that is not an Error instance as a message, not a crash', async () => {

@@ -197,7 +197,7 @@ describe('Redis killed and restarted', () => {
   // and QUIT with no bound. While Redis is down the blocking BLPOP never settles (ioredis
   // keeps it queued, and disconnect() during a reconnect does not flush it), so close()
   // never resolves: not within its timeout, and not even after Redis is back.
-  it('close({ timeout }) resolves while Redis is down', async () => {
+  it('close({ timeoutMs: timeout }) resolves while Redis is down', async () => {
     const server = await durableServer()
     const worker = new Worker({
       connection: server.url,
@@ -213,12 +213,14 @@ describe('Redis killed and restarted', () => {
     try {
       await untilBlocked(observer)
       await server.kill('SIGKILL')
-      const closing = worker.close({ timeout: 1_000 }).then(() => (closed = true))
+      const closing = worker.close({ timeoutMs: 1_000 }).then(() => (closed = true))
       // Ten times the timeout: a liveness bound, not a speed measurement.
-      await until(() => closed, 'close({ timeout: 1000 }) to resolve', 10_000).catch(
+      await until(() => closed, 'close({ timeoutMs: 1000 }) to resolve', 10_000).catch(
         () => undefined,
       )
-      expect(closed, 'close({ timeout: 1000 }) still pending 10 s after Redis went down').toBe(true)
+      expect(closed, 'close({ timeoutMs: 1000 }) still pending 10 s after Redis went down').toBe(
+        true,
+      )
       await closing
     } finally {
       silence.mockRestore()

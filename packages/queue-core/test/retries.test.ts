@@ -95,7 +95,7 @@ describe('retries and dead-letter', () => {
       'the job to wait for its retry',
     )
     const job = await h.queue.getJob(id)
-    const score = Number(await h.redis.zscore(h.queue.keys.retry, id))
+    const score = Number(await h.redis.zscore(h.queue.keys.retry, h.queue.localId(id)))
     expect(job?.runAt).toBe(score)
     expect(score - (job?.lastError?.failedAt ?? 0)).toBeGreaterThan(55_000)
     expect((await h.queue.list('retrying')).jobs.map((j) => j.id)).toEqual([id])
@@ -138,7 +138,7 @@ describe('retries and dead-letter', () => {
     const { id } = await h.queue.enqueue(
       'task',
       { n: 1 },
-      { timeout: 50, maxAttempts: 2, backoff: { type: 'fixed', delayMs: 0 } },
+      { timeoutMs: 50, maxAttempts: 2, backoff: { type: 'fixed', delayMs: 0 } },
     )
     const reasons: unknown[] = []
     h.worker({

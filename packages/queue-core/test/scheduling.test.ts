@@ -10,7 +10,7 @@ describe('delayed and prioritised jobs', () => {
   it('holds a delayed job as scheduled and runs it no earlier than its delay', async () => {
     const h = harness()
     const before = await redisNow(h)
-    const { id } = await h.queue.enqueue('task', { n: 1 }, { delay: 300 })
+    const { id } = await h.queue.enqueue('task', { n: 1 }, { delayMs: 300 })
     const job = await h.queue.getJob(id)
     expect(job?.state).toBe('scheduled')
     expect(job?.runAt).toBeGreaterThanOrEqual(before + 300)
@@ -38,7 +38,7 @@ describe('delayed and prioritised jobs', () => {
     // blockMs is long: only the wake-up on enqueue can make this job run in time.
     h.worker({ blockMs: 60_000, handlers: { task: (job) => void done.push(job.payload.n) } })
     await new Promise((resolve) => setTimeout(resolve, 50))
-    await h.queue.enqueue('task', { n: 1 }, { delay: 100 })
+    await h.queue.enqueue('task', { n: 1 }, { delayMs: 100 })
     await until(() => done.length === 1, 'the delayed job', 5_000)
   })
 
@@ -74,7 +74,7 @@ describe('delayed and prioritised jobs', () => {
     const h = harness()
     await h.queue.pause()
     await h.queue.enqueue('task', { n: 1 }, { priority: 9 })
-    await h.queue.enqueue('task', { n: 2 }, { priority: 0, delay: 50 })
+    await h.queue.enqueue('task', { n: 2 }, { priority: 0, delayMs: 50 })
     await new Promise((resolve) => setTimeout(resolve, 80))
     await h.queue.resume()
     const ran: number[] = []
@@ -112,8 +112,10 @@ describe('idempotency', () => {
     const h = harness()
     const a = await h.queue.enqueue('task', { n: 1 }, { jobId: 'report:2026-11-25' })
     const b = await h.queue.enqueue('task', { n: 1 }, { jobId: 'report:2026-11-25' })
-    expect(a).toEqual({ id: 'report:2026-11-25', created: true })
-    expect(b).toEqual({ id: 'report:2026-11-25', created: false })
+    // A job id names its queue: the caller's id is its local part.
+    expect(a).toEqual({ id: 'default:report:2026-11-25', created: true })
+    expect(b).toEqual({ id: 'default:report:2026-11-25', created: false })
+    expect((await h.queue.getJob(a.id))?.payload).toEqual({ n: 1 })
   })
 
   it('frees the key once its job is removed', async () => {
@@ -123,6 +125,6 @@ describe('idempotency', () => {
     const second = await h.queue.enqueue('task', { n: 1 }, { idempotencyKey: 'k' })
     expect(second.created).toBe(true)
     expect(second.id).not.toBe(first.id)
-    expect(await h.redis.hget(h.queue.keys.idem, 'k')).toBe(second.id)
+    expect(await h.redis.hget(h.queue.keys.idem, 'k')).toBe(h.queue.localId(second.id))
   })
 })

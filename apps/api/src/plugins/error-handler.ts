@@ -2,7 +2,6 @@ import { isConveyorError, type ConveyorErrorCode, type FieldIssue } from '@conve
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError } from '../api-error.js'
-import { isRedisUnavailable } from '../redis-errors.js'
 
 interface ErrorBody {
   error: string
@@ -17,10 +16,12 @@ function statusOf(code: ConveyorErrorCode): number {
     case 'unknown_job_type':
       return 400
     case 'job_not_found':
+    case 'queue_not_found':
       return 404
     case 'invalid_state':
       return 409
     case 'redis_unavailable':
+    case 'redis_write_refused':
     case 'shutting_down':
       return 503
     case 'lease_lost':
@@ -29,6 +30,8 @@ function statusOf(code: ConveyorErrorCode): number {
     case 'poison_message':
     case 'no_handler':
     case 'config_invalid':
+    case 'result_too_large':
+    case 'internal':
       return 500
   }
 }
@@ -58,7 +61,8 @@ function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, 
   }
   if (isConveyorError(err)) {
     const status = statusOf(err.code)
-    if (status === 503) return [503, { error: 'redis_unavailable' }]
+    if (status === 503)
+      return [503, { error: err.code === 'redis_write_refused' ? err.code : 'redis_unavailable' }]
     if (status >= 500) return [500, { error: 'internal_error', requestId: request.id }]
     const body: ErrorBody = { error: err.code, message: err.message }
     if (err.details.length > 0) body.details = err.details
@@ -69,7 +73,6 @@ function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, 
     if (err.details.length > 0) body.details = err.details
     return [err.statusCode, body]
   }
-  if (isRedisUnavailable(err)) return [503, { error: 'redis_unavailable' }]
   const status = (err as FastifyError).statusCode
   if (status !== undefined && status >= 400 && status < 500) {
     // A multipart request that is not multipart is a media type problem, whatever
@@ -91,6 +94,9 @@ export const errorHandlerPlugin = fp(
       // Stop reading a body nobody will use (an upload over the limit) instead of
       // swallowing the rest of it.
       if (status === 413) reply.header('connection', 'close')
+      // Both are passing conditions: a client may try again, a little later.
+      if (status === 503)
+        reply.header('retry-after', body.error === 'redis_write_refused' ? '5' : '1')
       return reply.code(status).send(body)
     })
     app.setNotFoundHandler((request, reply) =>

@@ -21,7 +21,7 @@ export interface EventsPluginOptions {
 export const eventsPlugin = fp<EventsPluginOptions>(
   (app, options, done) => {
     const followers = new Map<string, QueueFollower>()
-    for (const name of app.queues.names()) {
+    for (const { name } of app.conveyor.queues()) {
       const connection = app.redisConnect({
         lazyConnect: true,
         maxRetriesPerRequest: null,
@@ -39,5 +39,5 @@ export const eventsPlugin = fp<EventsPluginOptions>(
     })
     done()
   },
-  { name: 'events', dependencies: ['redis', 'queues'] },
+  { name: 'events', dependencies: ['redis', 'conveyor'] },
 )

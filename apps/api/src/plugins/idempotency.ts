@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { redisCall } from '@conveyor/queue-core'
 import { ApiError, fieldError } from '../api-error.js'
 
 declare module 'fastify' {
@@ -76,18 +77,14 @@ export const idempotencyPlugin = fp<IdempotencyPluginOptions>(
       const pending: StoredAnswer = { state: 'pending', fingerprint }
       // Two tries: the stored answer may expire between the SET NX and the GET.
       for (let attempt = 0; attempt < 2; attempt += 1) {
-        const claimed = await app.redis.set(
-          redisKey,
-          JSON.stringify(pending),
-          'EX',
-          PENDING_TTL_S,
-          'NX',
+        const claimed = await redisCall(
+          app.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_S, 'NX'),
         )
         if (claimed === 'OK') {
           request.idempotency = { redisKey, fingerprint }
           return
         }
-        const raw = await app.redis.get(redisKey)
+        const raw = await redisCall(app.redis.get(redisKey))
         if (raw === null) continue
         const stored = JSON.parse(raw) as StoredAnswer
         if (stored.fingerprint !== fingerprint) {

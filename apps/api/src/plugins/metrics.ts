@@ -68,7 +68,7 @@ export const metricsPlugin = fp(
         },
       },
       async (_request, reply) => {
-        const queues = app.queues.all()
+        const queues = app.conveyor.queues()
         const all = await Promise.all(queues.map((q) => q.metrics()))
         queues.forEach((q, i) => all[i] && update(q.name, all[i]))
         const series = (pick: (m: QueueMetrics) => QueueMetrics['waitMs']) =>
@@ -93,5 +93,5 @@ export const metricsPlugin = fp(
     )
     done()
   },
-  { name: 'metrics', dependencies: ['queues'] },
+  { name: 'metrics', dependencies: ['conveyor'] },
 )

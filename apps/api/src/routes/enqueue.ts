@@ -8,7 +8,7 @@ const BATCH_BODY_LIMIT = 10 * 1024 * 1024
 
 /** The seed's two enqueue routes and the generic POST /jobs and /jobs/batch. */
 export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { queues } = app
+  const { conveyor } = app
 
   app.post(
     '/enqueue-email',
@@ -21,7 +21,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      const { id } = await queues.forType('email').enqueue('email', request.body)
+      const { id } = await conveyor.enqueue('email', request.body)
       return reply.code(202).send(accepted(id))
     },
   )
@@ -37,7 +37,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      const { id } = await queues.forType('sms').enqueue('sms', request.body)
+      const { id } = await conveyor.enqueue('sms', request.body)
       return reply.code(202).send(accepted(id))
     },
   )
@@ -54,7 +54,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const job = toBulkJob(request.body)
-      const { id } = await queues.forType(job.type).enqueue(job.type, job.payload, job.options)
+      const { id } = await conveyor.enqueue(job.type, job.payload, job.options)
       return reply.code(202).send(accepted(id, job.options))
     },
   )
@@ -72,7 +72,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const jobs = request.body.jobs.map((job, i) => toBulkJob(job, `/jobs/${i}`))
-      return reply.code(202).send({ jobs: await enqueueAll(queues, jobs, '/jobs') })
+      return reply.code(202).send({ jobs: await enqueueAll(conveyor, jobs, '/jobs') })
     },
   )
   done()

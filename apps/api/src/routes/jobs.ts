@@ -18,7 +18,7 @@ export const jobRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => 
       },
     },
     async (request) => {
-      const { job } = await app.queues.require(request.params.id)
+      const { job } = await app.conveyor.require(request.params.id)
       return toJobView(job)
     },
   )
@@ -42,7 +42,7 @@ export const jobRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => 
     },
     async (request, reply) => {
       // Looked up first so that an unknown job is a plain 404, not an empty stream.
-      const { queue } = await app.queues.require(request.params.id)
+      const { queue } = await app.conveyor.require(request.params.id)
       const follower = app.followers.get(queue.name)
       if (!follower) throw new Error(`no events follower for queue "${queue.name}"`)
       await streamJob({ reply, queue, follower, jobId: request.params.id })

@@ -17,14 +17,14 @@ const conflict = { 409: ErrorResponse }
 
 /** What an operator needs: counts, listings, retry, cancel, delete, dead letters, pause. */
 export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
-  const { queues } = app
+  const { conveyor, queueNamed } = app
   const tags = ['operator']
 
   app.get(
     '/queues',
     { schema: { tags, summary: 'Counts per state for every queue', response: { 200: QueueList } } },
     async () => {
-      const all = queues.all()
+      const all = conveyor.queues()
       const counts = await Promise.all(all.map((q) => q.counts()))
       return { queues: all.map((q, i) => ({ name: q.name, ...counts[i]! })) }
     },
@@ -43,7 +43,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request) => {
       const { state = 'queued', offset = 0, limit = 50 } = request.query
-      const page = await queues.get(request.params.queue).list(state, { offset, limit })
+      const page = await queueNamed(request.params.queue).list(state, { offset, limit })
       return { jobs: page.jobs.map(toJobView), total: page.total, offset, limit }
     },
   )
@@ -61,7 +61,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request) => {
       const { offset = 0, limit = 50 } = request.query
-      const page = await queues.get(request.params.queue).list('dead', { offset, limit })
+      const page = await queueNamed(request.params.queue).list('dead', { offset, limit })
       return { jobs: page.jobs.map(toJobView), total: page.total, offset, limit }
     },
   )
@@ -77,7 +77,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
       },
     },
     async (request) => {
-      const queue = queues.get(request.params.queue)
+      const queue = queueNamed(request.params.queue)
       return { queue: queue.name, requeued: await queue.retryAll() }
     },
   )
@@ -94,7 +94,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
         },
       },
       async (request) => {
-        const queue = queues.get(request.params.queue)
+        const queue = queueNamed(request.params.queue)
         await (action === 'pause' ? queue.pause() : queue.resume())
         return { queue: queue.name, paused: await queue.isPaused() }
       },
@@ -107,9 +107,9 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     '/jobs/:id/retry',
     { schema: { tags, summary: 'Retries a dead or cancelled job', ...jobAction } },
     async (request) => {
-      const { queue } = await queues.require(request.params.id)
+      const { queue } = await conveyor.require(request.params.id)
       await queue.retry(request.params.id)
-      return toJobView((await queues.require(request.params.id)).job)
+      return toJobView((await conveyor.require(request.params.id)).job)
     },
   )
 
@@ -117,9 +117,9 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     '/jobs/:id/cancel',
     { schema: { tags, summary: 'Cancels a job that has not started', ...jobAction } },
     async (request) => {
-      const { queue } = await queues.require(request.params.id)
+      const { queue } = await conveyor.require(request.params.id)
       await queue.cancel(request.params.id)
-      return toJobView((await queues.require(request.params.id)).job)
+      return toJobView((await conveyor.require(request.params.id)).job)
     },
   )
 
@@ -134,7 +134,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
       },
     },
     async (request, reply) => {
-      const { queue } = await queues.require(request.params.id)
+      const { queue } = await conveyor.require(request.params.id)
       await queue.remove(request.params.id)
       return reply.code(204).send(null)
     },

@@ -32,7 +32,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   const storage = new Storage(options.dataDir)
   // Fails start-up, not the first upload, when DATA_DIR cannot be written.
   await storage.ensure(join(storage.root, 'uploads'))
-  const convertQueue = app.queues.forType('convert')
+  const { conveyor } = app
 
   app.post(
     '/uploads',
@@ -83,7 +83,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           createdAt: Date.now(),
         }
         await writeFile(storage.metaPath(upload.uploadId), JSON.stringify(meta, null, 2))
-        const { id } = await convertQueue.enqueue('convert', {
+        const { id } = await conveyor.enqueue('convert', {
           uploadId: upload.uploadId,
           sourceFormat: upload.sourceFormat,
           targetFormat,

@@ -1,3 +1,4 @@
+import { JobId, QueueName } from '@conveyor/queue-core'
 import Type from 'typebox'
 
 export const ErrorResponse = Type.Object(
@@ -17,13 +18,9 @@ export const ErrorResponse = Type.Object(
   { description: 'An error' },
 )
 
-export const JobIdParams = Type.Object({
-  id: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$' }),
-})
+export const JobIdParams = Type.Object({ id: JobId })
 
-export const QueueParams = Type.Object({
-  queue: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
-})
+export const QueueParams = Type.Object({ queue: QueueName })
 
 export const PageQuery = {
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),

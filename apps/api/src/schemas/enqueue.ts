@@ -28,7 +28,7 @@ export const JobRequest = Type.Object(
       description: `a registered job type: ${jobRegistry.names().join(', ')}`,
     }),
     payload: Type.Unknown({ description: "checked against the job type's schema" }),
-    delay: EnqueueOptionsSchema.properties.delay,
+    delayMs: EnqueueOptionsSchema.properties.delayMs,
     runAt: Type.Optional(RunAt),
     priority: Type.Optional(Priority),
     maxAttempts: EnqueueOptionsSchema.properties.maxAttempts,

@@ -31,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
       .queues()
       .map((name) => [
         name,
-        new Queue({ connection: redisUrl, registry: jobRegistry, name, prefix }),
+        new Queue({ connection: redisUrl, registry: jobRegistry, queue: name, prefix }),
       ]),
   )
   const queue = (name: string) => {

@@ -18,7 +18,7 @@ export function workerPool(connection: () => { redisUrl: string; prefix: string 
       return worker
     },
     closeAll: async (): Promise<void> => {
-      await Promise.all(running.splice(0).map((w) => w.close({ timeout: 5000 })))
+      await Promise.all(running.splice(0).map((w) => w.close({ timeoutMs: 5000 })))
     },
   }
 }

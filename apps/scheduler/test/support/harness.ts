@@ -52,14 +52,14 @@ export class World {
     return client
   }
 
-  /** Ids of the jobs a schedule fired, from the queue's jobs hash. */
+  /** Local ids (`sched:<name>:<slot ms>`) of the jobs a schedule fired, from the queue's specs hash. */
   async jobIds(name: string, queue = 'default'): Promise<string[]> {
     const client = this.redis()
     const ids: string[] = []
     let cursor = '0'
     do {
       const [next, entries] = await client.hscan(
-        queueKeys(this.prefix, queue).jobs,
+        queueKeys(this.prefix, queue).specs,
         cursor,
         'MATCH',
         `sched:${name}:*`,

@@ -39,7 +39,7 @@ export function useHarness() {
     /** A Queue and a running Worker for `queue` (default "default") on a fresh prefix. */
     start(handlers: HandlerMap<ConveyorJobTypes>, queue = 'default') {
       const prefix = uniquePrefix('worker')
-      const q = new Queue({ connection: redisUrl, registry: jobRegistry, name: queue, prefix })
+      const q = new Queue({ connection: redisUrl, registry: jobRegistry, queue, prefix })
       const worker = new Worker({
         connection: redisUrl,
         registry: jobRegistry,
@@ -49,7 +49,7 @@ export function useHarness() {
         concurrency: 2,
       })
       cleanups.push(async () => {
-        await worker.close({ timeout: 5_000 })
+        await worker.close({ timeoutMs: 5_000 })
         await q.close()
         await deletePrefix(redisUrl, prefix)
       })

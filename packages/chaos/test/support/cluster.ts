@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import {
   startRedisCluster,
   startRedisServer,
-  storedState,
+  readStoredStates,
   type RedisClusterHandle,
   type RedisServerHandle,
 } from '@conveyor/queue-core/testing'
-import { queueKeys } from '@conveyor/queue-core'
+import { parseJobId, queueKeys } from '@conveyor/queue-core'
 import { Redis, type Cluster as RedisCluster } from 'ioredis'
 import {
   freePort,
@@ -149,15 +149,11 @@ export class Cluster {
     return { status: res.status, json: (await res.json()) as Record<string, unknown> }
   }
 
-  /** Each id's state from the queue's `jobs` hash (null: Redis does not know the job). */
+  /** Each job id's state as stored in Redis (null: Redis does not know the job). */
   async states(ids: readonly string[], queue = 'default'): Promise<Map<string, string | null>> {
-    const out = new Map<string, string | null>()
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000)
-      const raw = await this.client.hmget(queueKeys(PREFIX, queue).jobs, ...chunk)
-      chunk.forEach((id, j) => out.set(id, storedState(raw[j] ?? null)))
-    }
-    return out
+    const local = ids.map((id) => parseJobId(id)?.localId ?? id)
+    const stored = await readStoredStates(this.client, queueKeys(PREFIX, queue), local)
+    return new Map(ids.map((id, i) => [id, stored.get(local[i] ?? id) ?? null]))
   }
 
   /** Waits until every id is in a final state or the time is up; returns the last states. */

@@ -35,6 +35,7 @@ const ACL_RULES = [
   ...['+blpop', '+xread', '+xrevrange', '+xadd'],
   ...['+get', '+set', '+del', '+incr', '+pexpire', '+pttl'],
   ...['+hget', '+hmget', '+hgetall', '+hset', '+hdel', '+hexists', '+hincrby'],
+  ...['+hsetnx', '+hstrlen', '+hlen', '+hscan', '+exists', '+sadd', '+srem', '+srandmember'],
   ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank'],
   ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange'],
   // The worker loads its hot scripts ahead and ends its blocking wait at shutdown.

@@ -46,7 +46,7 @@ export function harness(url: string = inject('redisUrl')): Harness {
     redis,
     worker(options) {
       const w = new Worker({ connection: url, registry, prefix, ...options })
-      cleanups.push(() => w.close({ timeout: 2_000 }))
+      cleanups.push(() => w.close({ timeoutMs: 2_000 }))
       return w
     },
   }
