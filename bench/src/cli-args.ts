@@ -17,11 +17,17 @@ export interface BenchArgs {
   latencySeconds: number
   /** allows FLUSHALL on a REDIS_URL that already holds keys */
   allowFlush: boolean
+  /** payload sizes (bytes of JSON) swept by the process and memory scenarios; [] = none */
+  sizes: number[]
 }
+
+/** Sizes named as on the command line: 1k = 1,000 bytes, 1m = 1,000,000. */
+export const DEFAULT_SIZES = [1_000, 10_000, 100_000, 1_000_000]
 
 const USAGE = `usage: pnpm bench [--n 50000] [--reps 3] [--only ${SCENARIO_NAMES.join(',')}]
                   [--systems ${SYSTEM_NAMES.join(',')}] [--conveyor-prefetch N]
-                  [--http-seconds 10] [--latency-seconds 5] [--allow-flush]`
+                  [--http-seconds 10] [--latency-seconds 5] [--allow-flush]
+                  [--sizes 1k,10k,100k,1m | --sizes none]`
 
 /** Parses process.argv by hand: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -34,6 +40,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     httpSeconds: 10,
     latencySeconds: 5,
     allowFlush: false,
+    sizes: [...DEFAULT_SIZES],
   }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? ''
@@ -69,6 +76,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--allow-flush':
         args.allowFlush = true
         break
+      case '--sizes':
+        args.sizes = sizes(name, value())
+        break
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`)
@@ -94,6 +104,18 @@ function list<T extends string>(name: string | undefined, raw: string, allowed: 
       fail(`${name}: "${item}" is not one of ${allowed.join(', ')}`)
   }
   return items as T[]
+}
+
+function sizes(name: string | undefined, raw: string): number[] {
+  if (raw === 'none') return []
+  return raw.split(',').map((item) => {
+    const m = /^(\d+)(k|m)?$/.exec(item.trim().toLowerCase())
+    if (!m) fail(`${name}: "${item}" is not a size like 10k or 1m`)
+    const unit = m[2] === 'k' ? 1_000 : m[2] === 'm' ? 1_000_000 : 1
+    const bytes = Number(m[1]) * unit
+    if (bytes < 100) fail(`${name}: ${item} is smaller than a job's own fields`)
+    return bytes
+  })
 }
 
 function fail(message: string): never {

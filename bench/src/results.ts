@@ -17,6 +17,8 @@ export interface MetricRow extends MetricKey {
 
 /** Redis and Node cost of one system's process runs at concurrency 10, per job. */
 export interface CostProfile {
+  /** 'small' for the `{i, t}` jobs, else the payload size of the sweep ("10 KB") */
+  variant: string
   system: SystemName
   jobs: number
   redisCpuUsPerJob: number
@@ -27,8 +29,11 @@ export interface CostProfile {
 /** Collects every repetition's value and every note, in the order they were first seen. */
 export class ResultSet {
   private readonly rows = new Map<string, MetricKey & { runs: Map<SystemName, number[]> }>()
-  private readonly totals = new Map<SystemName, { jobs: number; redisUs: number; nodeUs: number }>()
-  private readonly commands = new Map<SystemName, Map<string, CommandStat>>()
+  private readonly totals = new Map<
+    string,
+    { variant: string; system: SystemName; jobs: number; redisUs: number; nodeUs: number }
+  >()
+  private readonly commands = new Map<string, Map<string, CommandStat>>()
   readonly notes: string[] = []
   readonly errors: string[] = []
 
@@ -45,24 +50,28 @@ export class ResultSet {
   }
 
   addCost(o: {
+    variant?: string
     system: SystemName
     jobs: number
     redisUs: number
     nodeUs: number
     commands: Map<string, CommandStat>
   }): void {
-    const t = this.totals.get(o.system) ?? { jobs: 0, redisUs: 0, nodeUs: 0 }
-    this.totals.set(o.system, {
+    const variant = o.variant ?? 'small'
+    const id = `${variant}\u0000${o.system}`
+    const t = this.totals.get(id) ?? { variant, system: o.system, jobs: 0, redisUs: 0, nodeUs: 0 }
+    this.totals.set(id, {
+      ...t,
       jobs: t.jobs + o.jobs,
       redisUs: t.redisUs + o.redisUs,
       nodeUs: t.nodeUs + o.nodeUs,
     })
-    const sum = this.commands.get(o.system) ?? new Map<string, CommandStat>()
+    const sum = this.commands.get(id) ?? new Map<string, CommandStat>()
     for (const [cmd, s] of o.commands) {
       const prev = sum.get(cmd) ?? { calls: 0, usec: 0 }
       sum.set(cmd, { calls: prev.calls + s.calls, usec: prev.usec + s.usec })
     }
-    this.commands.set(o.system, sum)
+    this.commands.set(id, sum)
   }
 
   metricRows(): MetricRow[] {
@@ -73,12 +82,13 @@ export class ResultSet {
   }
 
   costProfiles(): CostProfile[] {
-    return [...this.totals].map(([system, t]) => ({
-      system,
+    return [...this.totals].map(([id, t]) => ({
+      variant: t.variant,
+      system: t.system,
       jobs: t.jobs,
       redisCpuUsPerJob: t.redisUs / t.jobs,
       nodeCpuUsPerJob: t.nodeUs / t.jobs,
-      commands: [...(this.commands.get(system) ?? new Map<string, CommandStat>())]
+      commands: [...(this.commands.get(id) ?? new Map<string, CommandStat>())]
         .map(([command, s]) => ({
           command,
           callsPerJob: s.calls / t.jobs,

@@ -38,7 +38,7 @@ export function renderTable(o: {
     lines.push("a script's usec includes the commands it runs, so the rows overlap):")
     for (const c of o.costs) {
       lines.push(
-        `  ${c.system}: Redis CPU ${c.redisCpuUsPerJob.toFixed(1)} µs/job, Node CPU ${c.nodeCpuUsPerJob.toFixed(1)} µs/job (${c.jobs} jobs)`,
+        `  ${c.variant === 'small' ? '' : `${c.variant} `}${c.system}: Redis CPU ${c.redisCpuUsPerJob.toFixed(1)} µs/job, Node CPU ${c.nodeCpuUsPerJob.toFixed(1)} µs/job (${c.jobs} jobs)`,
       )
       const top = c.commands.slice(0, TOP_COMMANDS)
       lines.push(

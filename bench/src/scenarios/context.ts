@@ -12,18 +12,40 @@ export interface ScenarioContext {
   log(line: string): void
 }
 
-// Each bulk call carries this many jobs; calls go one after another for every system.
+// Each bulk call carries this many jobs (fewer for big payloads: about 8 MB a call);
+// calls go one after another for every system.
 export const BULK_SLICE = 1000
+const BULK_BYTES = 8_000_000
 
-export function payloads(from: number, count: number): BenchPayload[] {
-  return Array.from({ length: count }, (_, k) => ({ i: from + k, t: 0 }))
+// `{"i":123456,"t":0,"pad":""}`: what a padded payload's JSON holds besides the padding.
+const FIELDS_BYTES = 27
+
+/** Jobs with payloads of about `bytes` of JSON (0: the small `{i, t}` alone). */
+export function payloads(from: number, count: number, bytes = 0): BenchPayload[] {
+  const pad = bytes > 0 ? 'x'.repeat(Math.max(0, bytes - FIELDS_BYTES)) : undefined
+  return Array.from({ length: count }, (_, k) =>
+    pad === undefined ? { i: from + k, t: 0 } : { i: from + k, t: 0, pad },
+  )
 }
 
 /** Enqueues n jobs with the system's bulk API, one slice at a time. */
-export async function fill(producer: Producer, n: number): Promise<void> {
-  for (let i = 0; i < n; i += BULK_SLICE) {
-    await producer.addBulk(payloads(i, Math.min(BULK_SLICE, n - i)))
+export async function fill(producer: Producer, n: number, bytes = 0): Promise<void> {
+  const slice = Math.max(1, Math.min(BULK_SLICE, Math.floor(BULK_BYTES / Math.max(bytes, 1))))
+  for (let i = 0; i < n; i += slice) {
+    await producer.addBulk(payloads(i, Math.min(slice, n - i), bytes))
   }
+}
+
+/** Jobs per run at a payload size: n, but no more than about 300 MB of payloads. */
+export function jobsAtSize(n: number, bytes: number): number {
+  return Math.max(100, Math.min(n, Math.floor(300_000_000 / bytes)))
+}
+
+/** 1000 -> "1 KB", 1000000 -> "1 MB" (decimal, as the sizes are given). */
+export function sizeLabel(bytes: number): string {
+  if (bytes >= 1_000_000) return `${bytes / 1_000_000} MB`
+  if (bytes >= 1_000) return `${bytes / 1_000} KB`
+  return `${bytes} B`
 }
 
 /** Resolves when Redis shows no job waiting or running; rejects after timeoutMs. */

@@ -18,6 +18,8 @@ export interface DrainOptions {
   prefetch?: number | undefined
   /** gather INFO commandstats deltas over the timed part */
   commandStats?: boolean
+  /** bytes of JSON per payload (0: the small `{i, t}`) */
+  payloadBytes?: number
 }
 
 export interface DrainResult {
@@ -38,7 +40,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
   const system = SYSTEMS[o.system]
   const producer = await system.producer({ url: o.target.url, retain: o.retain })
   try {
-    await fill(producer, o.n)
+    await fill(producer, o.n, o.payloadBytes ?? 0)
     const count = countdown(o.n, timeoutFor(o.n))
     const consumerOptions = {
       url: o.target.url,

@@ -5,6 +5,8 @@ import {
   countdown,
   eachRun,
   fill,
+  jobsAtSize,
+  sizeLabel,
   timeoutFor,
   waitSettled,
   type ScenarioContext,
@@ -52,6 +54,30 @@ export async function runMemory(ctx: ScenarioContext): Promise<void> {
       await producer.close()
     }
   })
+
+  // The sweep: what a waiting job costs beyond its payload's own bytes of JSON.
+  for (const bytes of ctx.args.sizes) {
+    const count = jobsAtSize(n, bytes)
+    const key = {
+      scenario: 'memory',
+      label: `memory, ${count} waiting jobs of ${sizeLabel(bytes)}: bytes/job beyond the payload`,
+      unit: 'B/job',
+      better: 'lower',
+    } as const
+    ctx.log(`memory: ${count} waiting jobs with ${bytes} bytes of JSON each`)
+    await eachRun(ctx, { title: 'memory-waiting', systems: ctx.systems }, async (name) => {
+      const producer = await SYSTEMS[name].producer({ url: ctx.target.url, retain: false })
+      try {
+        const before = await usedMemory(ctx.target.admin)
+        await fill(producer, count, bytes)
+        const perJob = ((await usedMemory(ctx.target.admin)) - before) / count
+        ctx.results.add(key, name, perJob - bytes)
+        return `${perJob.toFixed(0)} B/job, ${(perJob - bytes).toFixed(0)} beyond the payload`
+      } finally {
+        await producer.close()
+      }
+    })
+  }
 
   // The naive queue keeps no record of anything, so it has nothing to retain.
   const retaining = ctx.systems.filter((s) => s !== 'naive')

@@ -11,7 +11,9 @@ import type {
 
 // A job type of its own, validated on enqueue and on read like any user's type.
 const registry = defineJobTypes({
-  bench: { schema: Type.Object({ i: Type.Integer(), t: Type.Number() }) },
+  bench: {
+    schema: Type.Object({ i: Type.Integer(), t: Type.Number(), pad: Type.Optional(Type.String()) }),
+  },
 })
 
 // Retention 0 deletes a job's record as it completes: the counterpart of the peers'

@@ -5,6 +5,8 @@ export interface BenchPayload {
   i: number
   /** epoch ms (fractional) when the producer sent the job; 0 when unused */
   t: number
+  /** padding that brings the payload's JSON to the size a sweep measures */
+  pad?: string
 }
 
 export interface SystemOptions {

@@ -1,7 +1,12 @@
 --[[ enqueue: add one or many jobs, now, after a delay or at a time.
 A job is written once: its spec to `specs`, never rewritten while it lives.
-One due now gets no record (it waits in its ready list); a scheduled one gets
-its record, since it must remember its priority and due time.
+A generated id due now gets no record (it waits in its ready list); a
+scheduled job gets its record (it must remember its priority and due time),
+and so does a caller-chosen id, whose record is what says it exists. A big
+spec never passes through Lua (Lua copies and interns every string): the
+caller writes it with HSETNX in the same MULTI, before this script, and gives
+'' here; a job refused then has that spec deleted again when it was this
+call's write.
 KEYS[1]  specs     hash   id -> spec JSON
 KEYS[2]  state     hash   id -> record (includes/record.lua)
 KEYS[3]  delayed   zset   id -> run-at ms
@@ -13,9 +18,10 @@ KEYS[8]  legacy    hash   storage v1 jobs (an id there exists too)
 KEYS[9..18] ready:0..ready:9 lists
 ARGV[1]  events max length (0 = no events)
 ARGV[2]  number of jobs n
-then n groups of 7: id, spec JSON, priority 0-9, delay ms, run-at ms (0 =
-  none), check ('1' when the id may exist already: a caller-chosen id; '0' for
-  a generated one, which is unique), idempotency key ('' = none)
+then n groups of 7: id, spec JSON ('' = written already by the caller, see
+  above), priority 0-9, delay ms, run-at ms (0 = none), check ('1' when the id
+  may exist already: a caller-chosen id; '0' for a generated one, which is
+  unique), idempotency key ('' = none)
 Returns: flat array of n pairs: id (the existing one for a repeated key or
   id), created (1 new, 0 already there).
 ]]
@@ -33,12 +39,20 @@ local readyKeys = ready_keys(9)
 local now = server_now()
 local out, queued, scheduled = {}, {}, {}
 local specArgs, stateArgs, delayedArgs, idemArgs, ikeyArgs, byList = {}, {}, {}, {}, {}, {}
+local unwritten = {}
 -- Ids and keys created earlier in this same batch count as existing too.
 local madeIds, madeKeys = {}, {}
 
+-- Whether a chosen id names a job of this storage: by its record, which every
+-- chosen id has from its enqueue on (its spec may be this call's own HSETNX).
+local function chosen_exists(id)
+  return madeIds[id] or redis.call('HEXISTS', stateKey, id) == 1
+end
+
+-- Whether any id names a job (an idempotency key's job, say), v1 ones too.
 local function exists(id)
-  return madeIds[id] or redis.call('HEXISTS', specsKey, id) == 1
-    or redis.call('HEXISTS', stateKey, id) == 1 or redis.call('HEXISTS', legacyKey, id) == 1
+  return chosen_exists(id) or redis.call('HEXISTS', specsKey, id) == 1
+    or redis.call('HEXISTS', legacyKey, id) == 1
 end
 
 for i = 1, n do
@@ -54,17 +68,24 @@ for i = 1, n do
       if prior and exists(prior) then existing = prior end
     end
   end
-  if not existing and check == '1' and exists(id) then existing = id end
+  local inV2 = check == '1' and chosen_exists(id)
+  if not existing and (inV2 or (check == '1' and redis.call('HEXISTS', legacyKey, id) == 1)) then
+    existing = id
+  end
 
   if existing then
     out[#out + 1] = existing
     out[#out + 1] = 0
+    -- The caller's HSETNX wrote this spec unless the id had one of its own.
+    if spec == '' and not inV2 then unwritten[#unwritten + 1] = id end
   else
     madeIds[id] = true
     local at = 0
     if runAt > 0 then at = runAt elseif delay > 0 then at = now + delay end
-    specArgs[#specArgs + 1] = id
-    specArgs[#specArgs + 1] = spec
+    if spec ~= '' then
+      specArgs[#specArgs + 1] = id
+      specArgs[#specArgs + 1] = spec
+    end
     if at > now then
       stateArgs[#stateArgs + 1] = id
       stateArgs[#stateArgs + 1] = rec_encode(rec_new('scheduled', priority, at))
@@ -72,6 +93,10 @@ for i = 1, n do
       delayedArgs[#delayedArgs + 1] = id
       scheduled[#scheduled + 1] = id
     else
+      if check == '1' then
+        stateArgs[#stateArgs + 1] = id
+        stateArgs[#stateArgs + 1] = rec_encode(rec_new('queued', priority, 0))
+      end
       local key = ready_key(readyKeys, priority)
       byList[key] = byList[key] or {}
       table.insert(byList[key], id)
@@ -90,6 +115,7 @@ for i = 1, n do
 end
 
 call_sliced('HSET', specsKey, specArgs, 2000)
+call_sliced('HDEL', specsKey, unwritten, 1000)
 call_sliced('HSET', stateKey, stateArgs, 2000)
 call_sliced('ZADD', delayedKey, delayedArgs, 2000)
 call_sliced('HSET', idemKey, idemArgs, 2000)

@@ -19,12 +19,15 @@ ARGV[4]  events max length
 ARGV[5]  max jobs to promote per call
 ARGV[6]  max bytes of specs per reply (0 = no bound; at least one job is
   always leased): jobs popped past it go back to the head of their list
+ARGV[7]  the largest spec returned in the reply; a bigger one is left for the
+  worker to read with HMGET (Lua copies and interns every string it holds)
 Returns: { now, wait, id1, token1, spec1, attempts1, runAt1, id2, ... } where
   token is the lease's owner token, runAt when the job became due (0: at its
   spec's createdAt), and wait is -1 when nothing is scheduled (or the queue is
   paused), else the ms until the next scheduled job is due (0 when jobs were
-  returned or are due now). spec is false for a job that has none (the worker
-  dead-letters it).
+  returned or are due now). spec is the spec JSON, its length in bytes when
+  it is too big to return (read it from `specs`), or false for a job that has
+  none (the worker dead-letters it).
 ]]
 local metaKey, specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local leasesKey, eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
@@ -37,6 +40,7 @@ local leasesKey, eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], K
 
 local count, leaseMs, workerId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local maxLen, promoteLimit, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local inlineMax = tonumber(ARGV[7])
 local readyKeys = ready_keys(11)
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
@@ -87,18 +91,19 @@ while #popped < count do
   end
 end
 
--- Big payloads: lease what fits in maxBytes, so one reply stays a few MB.
+-- Big payloads: lease what fits in maxBytes, so that what the worker reads
+-- next stays a few MB.
 local poppedAll = #popped
-if maxBytes > 0 and #popped > 1 then
-  local bytes, keep = 0, #popped
-  for i = 1, #popped do
-    bytes = bytes + redis.call('HSTRLEN', specsKey, popped[i])
-    if bytes > maxBytes and i > 1 then keep = i - 1 break end
-  end
-  for i = #popped, keep + 1, -1 do
-    redis.call('LPUSH', readyKeys[poppedPriority[i] + 1], popped[i])
-    popped[i] = nil
-  end
+local lengths = {}
+local bytes, keep = 0, #popped
+for i = 1, #popped do
+  lengths[i] = redis.call('HSTRLEN', specsKey, popped[i])
+  bytes = bytes + lengths[i]
+  if maxBytes > 0 and bytes > maxBytes and i > 1 then keep = i - 1 break end
+end
+for i = #popped, keep + 1, -1 do
+  redis.call('LPUSH', readyKeys[poppedPriority[i] + 1], popped[i])
+  popped[i] = nil
 end
 
 local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
@@ -106,7 +111,20 @@ local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
 local deadline = num_str(now + leaseMs)
 if #popped > 0 then
   local found = rec_read_many(k, popped)
-  local specs = hmget_many(specsKey, popped)
+  -- Only small specs enter Lua; a legacy job just converted has a length of 0
+  -- above and is read here whatever its size (a one-off).
+  local small, smallAt = {}, {}
+  for i = 1, #popped do
+    if lengths[i] <= inlineMax then
+      small[#small + 1] = popped[i]
+      smallAt[i] = #small
+    end
+  end
+  local smallSpecs = hmget_many(specsKey, small)
+  local specs = {}
+  for i = 1, #popped do
+    if smallAt[i] then specs[i] = smallSpecs[smallAt[i]] or false else specs[i] = lengths[i] end
+  end
   local seen = {}
   for i = 1, #popped do
     local id = popped[i]
@@ -126,7 +144,7 @@ if #popped > 0 then
       leaseArgs[#leaseArgs + 1] = id
       out[#out + 1] = id
       out[#out + 1] = r.owner
-      out[#out + 1] = specs[i] or false
+      out[#out + 1] = specs[i]
       out[#out + 1] = r.attempts
       out[#out + 1] = r.runAt
     end

@@ -13,7 +13,8 @@ export interface HeldJob {
   jobId: string
   token: string
   attempt: number
-  rawSpec: string | null
+  /** as stored; a big one as a Buffer, made a string only to be parsed */
+  rawSpec: string | Buffer | null
   /** when the job became due (Redis clock); 0: at its spec's createdAt */
   runAt: number
   /** the Redis clock when it was reserved */
@@ -54,6 +55,8 @@ function readSpec<M extends JobTypeMap>(job: HeldJob, registry: JobRegistry<M>):
     )
   }
   const spec = decodeSpec(job.rawSpec)
+  // Parsed: the stored text is no longer needed while the job waits or runs.
+  job.rawSpec = null
   if (registry.has(spec.type)) {
     try {
       registry.parsePayload(spec.type, spec.payload)

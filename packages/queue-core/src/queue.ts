@@ -6,7 +6,7 @@ import { EnqueueBatcher } from './enqueue-batcher.js'
 import { prepareJob, type EnqueueOptions } from './enqueue-prep.js'
 import { ConveyorError } from './errors.js'
 import { toJobId } from './job-id.js'
-import { legacyIdIndexKey, queueKeys, scriptKeys, type QueueKeys } from './keys.js'
+import { legacyIdIndexKey, queueKeys, type QueueKeys } from './keys.js'
 import type { QueueMetrics } from './metrics.js'
 import { migrateQueue, type MigrationReport } from './migrate.js'
 import { QueueReader, type JobPage } from './queue-reader.js'
@@ -79,11 +79,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       client.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err))
     this.registry = options.registry
     this.retention = toRetention(options.retention)
-    this.scripts = new QueueScripts(
-      client,
-      scriptKeys(this.keys),
-      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
-    )
+    this.scripts = new QueueScripts(client, this.keys, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen)
     this.reader = new QueueReader(this.name, client, this.keys, this.scripts)
     this.singles = new EnqueueBatcher(this.scripts)
   }

@@ -1,7 +1,8 @@
 import type { RedisClient } from './connection.js'
 import type { Retention } from './defaults.js'
-import type { ScriptKeys, ScriptName } from './keys.js'
-import { STORAGE_FORMAT } from './keys.js'
+import { scriptKeys, STORAGE_FORMAT, type QueueKeys, type ScriptName } from './keys.js'
+import { execPipeline } from './redis-errors.js'
+import { loadScript } from './script-loader.js'
 import { ScriptRunner, type ScriptArg } from './script-runner.js'
 
 /**
@@ -26,12 +27,25 @@ export interface EnqueueReply {
 // Jobs per enqueue script call.
 const ENQUEUE_SLICE = 500
 
+/**
+ * The largest spec (in UTF-16 units, a lower bound of its bytes) that passes through
+ * Lua. Lua copies every string it is handed and interns it in one table, which made a
+ * 100 KB job cost Redis over a millisecond: bigger specs are written with HSETNX beside
+ * the enqueue script and read with HMGET beside reserve, never as script arguments or
+ * replies.
+ */
+export const INLINE_SPEC_BYTES = 8_192
+
 export interface Lease {
   id: string
   token: string
 }
 export interface ReservedRaw extends Lease {
-  spec: string | null
+  /**
+   * the spec; a number: its length, too big to come in the reply (the worker reads it
+   * from `specs` into a Buffer)
+   */
+  spec: string | Buffer | number | null
   attempts: number
   /** when the job became due, ms on the Redis clock; 0: at its spec's createdAt */
   runAt: number
@@ -47,7 +61,7 @@ export interface ReserveOptions {
   leaseMs: number
   workerId: string
   promoteLimit: number
-  /** stop leasing once the specs returned add up to this many bytes (0 = no bound) */
+  /** stop leasing once the specs add up to this many bytes (0 = no bound) */
   maxBytes: number
 }
 export interface AckArg extends Lease {
@@ -66,7 +80,7 @@ function parseReserve(raw: unknown): ReserveReply {
     jobs.push({
       id: String(reply[i]),
       token: String(reply[i + 1]),
-      spec: reply[i + 2] as string | null,
+      spec: reply[i + 2] as string | number | null,
       attempts: Number(reply[i + 3]),
       runAt: Number(reply[i + 4]),
     })
@@ -79,10 +93,10 @@ export class QueueScripts {
 
   constructor(
     redis: RedisClient,
-    keys: ScriptKeys,
+    private readonly keys: QueueKeys,
     private readonly eventsMaxLen: number,
   ) {
-    this.runner = new ScriptRunner(redis, keys)
+    this.runner = new ScriptRunner(redis, scriptKeys(keys))
   }
 
   private run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
@@ -103,16 +117,47 @@ export class QueueScripts {
 
   private async enqueueSlice(jobs: readonly EnqueueArg[]): Promise<EnqueueReply[]> {
     const args: ScriptArg[] = [this.eventsMaxLen, jobs.length]
+    const big: EnqueueArg[] = []
     for (const j of jobs) {
-      args.push(j.id, j.spec, j.priority, j.delayMs, j.runAt, j.checkId ? '1' : '0')
+      const inline = j.spec.length <= INLINE_SPEC_BYTES
+      if (!inline) big.push(j)
+      args.push(j.id, inline ? j.spec : '', j.priority, j.delayMs, j.runAt, j.checkId ? '1' : '0')
       args.push(j.idempotencyKey)
     }
-    const reply = (await this.run('enqueue', args)) as (string | number)[]
+    const reply = (
+      big.length === 0 ? await this.run('enqueue', args) : await this.enqueueBig(big, args)
+    ) as (string | number)[]
     const out: EnqueueReply[] = []
     for (let i = 0; i < reply.length; i += 2) {
       out.push({ id: String(reply[i]), created: reply[i + 1] === 1 })
     }
     return out
+  }
+
+  /**
+   * The big specs written with HSETNX, then the script, in one MULTI: atomic, so a job
+   * is never in a list without its spec, nor a spec left behind without its job. EVAL,
+   * not EVALSHA: a NOSCRIPT inside the transaction would leave the specs written.
+   */
+  private async enqueueBig(big: readonly EnqueueArg[], args: ScriptArg[]): Promise<unknown> {
+    const keys = this.runner.keys.enqueue
+    const multi = this.runner.redis.multi()
+    for (const j of big) multi.hsetnx(this.keys.specs, j.id, j.spec)
+    multi.eval(loadScript('enqueue').lua, keys.length, ...keys, ...args)
+    const replies = await execPipeline(multi)
+    return replies[replies.length - 1]
+  }
+
+  /**
+   * The specs of jobs whose reserve reply left them out (too big for Lua), in order, as
+   * Buffers: held outside V8's heap while they wait for a slot, they cost the garbage
+   * collector nothing; each becomes a string only to be parsed, once.
+   */
+  async readSpecs(ids: readonly string[]): Promise<(Buffer | null)[]> {
+    const [specs] = await execPipeline(
+      this.runner.redis.pipeline().hmgetBuffer(this.keys.specs, ...ids),
+    )
+    return specs as (Buffer | null)[]
   }
 
   async reserve(o: ReserveOptions): Promise<ReserveReply> {
@@ -131,7 +176,15 @@ export class QueueScripts {
   }
 
   private reserveArgs(o: ReserveOptions): ScriptArg[] {
-    return [o.count, o.leaseMs, o.workerId, this.eventsMaxLen, o.promoteLimit, o.maxBytes]
+    return [
+      o.count,
+      o.leaseMs,
+      o.workerId,
+      this.eventsMaxLen,
+      o.promoteLimit,
+      o.maxBytes,
+      INLINE_SPEC_BYTES,
+    ]
   }
 
   /** Returns the ids whose ack was refused (lease taken over). */

@@ -72,10 +72,10 @@ function isInt(v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is num
  * object spread of a freshly parsed object takes V8's slow path, and this runs once
  * per job. The payload is not checked here: the registry does that, once.
  */
-export function decodeSpec(raw: string): ResolvedSpec {
+export function decodeSpec(raw: string | Buffer): ResolvedSpec {
   let s: StoredSpec
   try {
-    s = JSON.parse(raw) as StoredSpec
+    s = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as StoredSpec
   } catch (err) {
     throw poison(`the job's spec is not JSON: ${(err as Error).message}`)
   }

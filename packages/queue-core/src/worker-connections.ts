@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { bounded } from './bounded-wait.js'
 import { connect, duplicate, type RedisClient, type RedisConnection } from './connection.js'
-import { scriptKeys, type QueueKeys } from './keys.js'
+import type { QueueKeys } from './keys.js'
 import { QueueScripts } from './scripts.js'
 
 /**
@@ -38,7 +38,7 @@ export class WorkerConnections {
       maxRetriesPerRequest: null,
       enableAutoPipelining: false,
     })
-    const keys = scriptKeys(options.keys)
+    const keys = options.keys
     this.scripts = new QueueScripts(client, keys, options.eventsMaxLen)
     this.waiting = new QueueScripts(this.blocking, keys, options.eventsMaxLen)
     // The blocking connection is the worker's own and closes with it: no need to stop.

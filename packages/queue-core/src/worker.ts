@@ -163,6 +163,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
               )
             : await this.scripts.reserve(options)
         if (reply.jobs.length > 0) {
+          await this.readBigSpecs(reply.jobs)
           for (const raw of reply.jobs) this.accept(raw, reply.now)
           this.dispatch()
           waitMs = 0
@@ -179,13 +180,32 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
   }
 
+  /**
+   * Reads the specs the reserve reply left out (too big to pass through Lua), in one
+   * HMGET. If that fails those jobs are given back at once (and their leases expire if
+   * even that does not reach Redis), the others run: a spec is never taken as missing
+   * for a read error.
+   */
+  private async readBigSpecs(jobs: ReservedRaw[]): Promise<void> {
+    const big = jobs.filter((j) => typeof j.spec === 'number')
+    if (big.length === 0) return
+    try {
+      const specs = await this.scripts.readSpecs(big.map((j) => j.id))
+      big.forEach((j, i) => (j.spec = specs[i] ?? null))
+    } catch (err) {
+      this.reportError(err)
+      jobs.splice(0, jobs.length, ...jobs.filter((j) => typeof j.spec !== 'number'))
+      await this.scripts.release(big).catch(() => undefined)
+    }
+  }
+
   private accept(raw: ReservedRaw, now: number): void {
     const job: HeldJob = {
       id: raw.id,
       jobId: toJobId(this.queue, raw.id),
       token: raw.token,
       attempt: raw.attempts,
-      rawSpec: raw.spec,
+      rawSpec: typeof raw.spec === 'number' ? null : raw.spec,
       runAt: raw.runAt,
       reservedAtMs: now,
       reservedAt: performance.now(),

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { ConveyorError, isConveyorError } from '../src/errors.js'
-import { scriptKeys } from '../src/keys.js'
 import type { Retention } from '../src/defaults.js'
 import { QueueScripts } from '../src/scripts.js'
 import { harness, until } from './support/harness.js'
@@ -10,7 +9,7 @@ type H = ReturnType<typeof harness>
 
 /** The scripts of the harness's queue, called directly as a worker would. */
 function protocol(h: H) {
-  const scripts = new QueueScripts(h.redis, scriptKeys(h.queue.keys), 1_000)
+  const scripts = new QueueScripts(h.redis, h.queue.keys, 1_000)
   const reserve = (workerId: string, leaseMs: number, count = 1) =>
     scripts.reserve({ count, leaseMs, workerId, promoteLimit: 100, maxBytes: 0 })
   /** A job enqueued through the queue, by the local id the scripts know it by. */
