@@ -79,7 +79,11 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       client.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err))
     this.registry = options.registry
     this.retention = toRetention(options.retention)
-    this.scripts = new QueueScripts(client, this.keys, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen)
+    this.scripts = new QueueScripts(
+      client,
+      this.keys,
+      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    )
     this.reader = new QueueReader(this.name, client, this.keys, this.scripts)
     this.singles = new EnqueueBatcher(this.scripts)
   }
