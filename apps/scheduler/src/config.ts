@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { CatchUp } from './schedules.js'
+import { CatchUp } from '@conveyor/queue-core'
 
 /** The scheduler's environment, read once by main.ts with service-kit's loadConfig. */
 export const SchedulerConfig = Type.Object({

@@ -1,0 +1,13 @@
+--[[ schedules-record-run: add a fire made outside the slots (a run-now) to a schedule's
+runs. The leader records the fires of slots itself, when it confirms them.
+KEYS[1]  defs  hash  id -> current revision
+KEYS[2]  runs  list  this schedule's last fires, newest first
+ARGV[1]  schedule id
+ARGV[2]  the fire, JSON
+ARGV[3]  fires kept
+Returns: 1 recorded; 0 the schedule is gone (nothing written).
+]]
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+return 1
