@@ -1,4 +1,4 @@
-export { readLeaderInfo, type LeaderInfo } from './leader-info.js'
+export type { LeaderInfo } from './leader-info.js'
 export { checkSchedule, scheduleIssues } from './schedule-check.js'
 export { syncScheduleFile, type FileSyncResult } from './schedule-file-sync.js'
 export {
@@ -8,15 +8,13 @@ export {
   type ScheduleState,
   type UpcomingInput,
 } from './schedule-inspect.js'
-export { runJobId, slotJobId } from './schedule-job-ids.js'
-export { isScheduleId, schedulerKeys, type SchedulerKeys } from './schedule-keys.js'
-export { loadSchedules, type StoredSchedule } from './schedule-reads.js'
+export { slotJobId } from './schedule-job-ids.js'
+export { schedulerKeys, type SchedulerKeys } from './schedule-keys.js'
+export type { StoredSchedule } from './schedule-reads.js'
 export {
   decodeHistory,
-  decodeJsonList,
   decodeRevision,
   decodeSlotRecord,
-  KEEP_REVISIONS,
   KEEP_RUNS,
   type MissedEntry,
   type PendingJob,
@@ -37,13 +35,5 @@ export {
   ScheduleSpec,
 } from './schedule-spec.js'
 export { ScheduleStore, type ScheduledJob, type ScheduleStoreOptions } from './schedule-store.js'
-export {
-  BoundedCalendar,
-  calendarOf,
-  CronCalendar,
-  DEFAULT_TIMEZONE,
-  IntervalCalendar,
-  type CalendarSpec,
-  type SlotCalendar,
-} from './slot-calendar.js'
+export { calendarOf, type CalendarSpec, type SlotCalendar } from './slot-calendar.js'
 export { formatInZone } from './zoned-time.js'
