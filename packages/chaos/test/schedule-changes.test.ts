@@ -237,7 +237,7 @@ it('fires every active slot once, with the payload in force at its time, through
     .sort((a, b) => Date.parse(String(a.slot)) - Date.parse(String(b.slot)))
   const catchUps = fires.filter((l) => l.catchUp === true).length
   const handovers = fires.filter((l, i) => i > 0 && l.pid !== fires[i - 1]?.pid).length
-  summary('schedules-through-change', {
+  summary('schedule-changes', {
     runMs: RUN_MS,
     kills: killedAt.length,
     changes: changes.length,
@@ -253,7 +253,7 @@ it('fires every active slot once, with the payload in force at its time, through
     wrong: wrong.length,
   })
   if (wrong.length > 0) {
-    console.log(`[schedules-through-change] wrong:\n${wrong.join('\n')}`)
+    console.log(`[schedule-changes] wrong:\n${wrong.join('\n')}`)
     console.log(
       changes
         .map((c) => `${c.what} ${new Date(c.sent).toISOString()}..${c.done - c.sent}ms`)
