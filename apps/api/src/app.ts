@@ -14,10 +14,12 @@ import { idempotencyPlugin } from './plugins/idempotency.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { conveyorPlugin } from './plugins/conveyor.js'
 import { redisPlugin } from './plugins/redis.js'
+import { schedulesPlugin } from './plugins/schedules.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
+import { scheduleRoutes } from './routes/schedules.js'
 import { uploadRoutes } from './routes/uploads.js'
 import { serializerCompiler, validatorCompiler } from './schema-compilers.js'
 import { SERVER_OPTIONS } from './server-options.js'
@@ -61,6 +63,7 @@ export const apiPlugin = fp<AppOptions>(
       cluster: config.REDIS_CLUSTER,
     })
     await app.register(conveyorPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(schedulesPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(docsPlugin)
@@ -70,6 +73,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(enqueueRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
+    await app.register(scheduleRoutes)
     await app.register(uploadRoutes, {
       dataDir: config.DATA_DIR,
       maxBytes: config.UPLOAD_MAX_BYTES,

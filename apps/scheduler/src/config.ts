@@ -1,6 +1,6 @@
 import { DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
 import Type, { type Static } from 'typebox'
-import { CatchUp } from './schedules.js'
+import { CatchUp } from '@conveyor/queue-core'
 
 /** The scheduler's environment, read once by main.ts with service-kit's loadConfig. */
 export const SchedulerConfig = Type.Object({

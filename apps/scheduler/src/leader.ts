@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { ClaimArgs, ClaimOutcome, SchedulerScripts } from './scripts.js'
+import type { Fence, SchedulerScripts } from './scripts.js'
 
 export interface LeaderLeaseOptions {
   scripts: SchedulerScripts
@@ -68,12 +68,15 @@ export class LeaderLease extends EventEmitter<LeaderLeaseEvents> {
     if (options.release && held) await this.scripts.release(held.value)
   }
 
-  /** Records a slot claim fenced by our token; 'fenced' also means we are leader no more. */
-  async claim(args: Omit<ClaimArgs, 'leaseValue' | 'token'>): Promise<ClaimOutcome> {
+  /**
+   * Runs a call fenced by our lease value and token (a claim, a reschedule); its
+   * 'fenced' outcome means a newer leader holds the lease, and we lead no more.
+   */
+  async fenced<T extends string>(call: (fence: Fence) => Promise<T>): Promise<T | 'fenced'> {
     const held = this.current
     if (!held) return 'fenced'
-    const outcome = await this.scripts.claim({ ...args, leaseValue: held.value, token: held.token })
-    if (outcome === 'fenced') this.lose('claim refused: a newer leader holds the lease')
+    const outcome = await call({ leaseValue: held.value, token: held.token })
+    if (outcome === 'fenced') this.lose('refused: a newer leader holds the lease')
     return outcome
   }
 

@@ -1,4 +1,4 @@
-import { isConveyorError } from '@conveyor/queue-core'
+import { calendarOf, isConveyorError, type ScheduleFileEntry } from '@conveyor/queue-core'
 import {
   createLogger,
   keepHealthFile,
@@ -7,17 +7,21 @@ import {
   redactUrl,
 } from '@conveyor/service-kit'
 import { SchedulerConfig } from './config.js'
+import { syncFileUntilDone } from './file-sync.js'
 import { Scheduler } from './scheduler.js'
-import { loadSchedules, type Schedule } from './schedules.js'
+import { loadSchedules } from './schedules.js'
 
 // Exit code for a configuration the operator must fix: retrying will not help.
 const EXIT_CONFIG = 2
 const SHUTDOWN_GRACE_MS = 10_000
 
-async function loadOrExit(): Promise<{ config: SchedulerConfig; schedules: Schedule[] } | null> {
+async function loadOrExit(): Promise<{
+  config: SchedulerConfig
+  entries: ScheduleFileEntry[]
+} | null> {
   try {
     const config = loadConfig('scheduler', SchedulerConfig, process.env)
-    return { config, schedules: await loadSchedules(config.SCHEDULES_FILE) }
+    return { config, entries: await loadSchedules(config.SCHEDULES_FILE) }
   } catch (err) {
     if (!isConveyorError(err, 'config_invalid')) throw err
     process.stderr.write(`${err.message}\n`)
@@ -26,17 +30,29 @@ async function loadOrExit(): Promise<{ config: SchedulerConfig; schedules: Sched
   }
 }
 
+/** The file's schedules with their next fire time, for the start-up line. */
+function upcoming(entries: readonly ScheduleFileEntry[], now: number) {
+  return entries.map((entry) => {
+    const { name, cron, everyMs, timezone } = entry
+    const next = calendarOf(entry).nextAfter(now)
+    return {
+      name,
+      ...(cron === undefined ? { everyMs } : { cron, timezone: timezone ?? 'UTC' }),
+      nextRun: next === null ? null : new Date(next).toISOString(),
+    }
+  })
+}
+
 async function main(): Promise<void> {
   const loaded = await loadOrExit()
   if (!loaded) return
-  const { config, schedules } = loaded
+  const { config, entries } = loaded
   const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL })
   const scheduler = new Scheduler({
     redisUrl: config.REDIS_URL,
     redisTlsCaFile: config.REDIS_TLS_CA_FILE,
     redisCluster: config.REDIS_CLUSTER,
     prefix: config.QUEUE_PREFIX,
-    schedules,
     leaseMs: config.SCHEDULER_LEASE_MS,
     catchUp: config.SCHEDULER_CATCH_UP,
   })
@@ -58,18 +74,35 @@ async function main(): Promise<void> {
   if (config.HEALTH_FILE !== undefined) {
     keepHealthFile({ path: config.HEALTH_FILE, healthy: () => scheduler.connected })
   }
-  onShutdown({ logger, graceMs: SHUTDOWN_GRACE_MS, stop: () => scheduler.stop() })
+  let stopping = false
+  onShutdown({
+    logger,
+    graceMs: SHUTDOWN_GRACE_MS,
+    stop: () => {
+      stopping = true
+      return scheduler.stop()
+    },
+  })
   logger.info(
     {
       redis: redactUrl(config.REDIS_URL),
       prefix: config.QUEUE_PREFIX,
       leaseMs: config.SCHEDULER_LEASE_MS,
       catchUp: config.SCHEDULER_CATCH_UP,
-      schedules: scheduler.upcoming(),
+      schedules: upcoming(entries, Date.now()),
     },
     'scheduler started',
   )
+  const synced = syncFileUntilDone({
+    store: scheduler.store,
+    entries,
+    stopped: () => stopping,
+    onDone: (result) =>
+      logger.info({ file: config.SCHEDULES_FILE ?? 'seed', ...result }, 'schedules file stored'),
+    onError: (err) => logger.warn({ err }, 'could not store the schedules file yet; retrying'),
+  })
   await scheduler.start()
+  await synced
 }
 
 await main()

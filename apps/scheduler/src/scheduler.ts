@@ -1,14 +1,30 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
-import { Conveyor } from '@conveyor/queue-core'
+import {
+  Conveyor,
+  ScheduleStore,
+  schedulerKeys,
+  type CatchUp,
+  type EnqueueResult,
+  type JobTypeName,
+  type PendingJob,
+  type SchedulerKeys,
+} from '@conveyor/queue-core'
 import { createRedisClient, jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
 import type { Cluster, Redis } from 'ioredis'
-import { schedulerKeys, type SchedulerKeys } from './keys.js'
+import { CalendarCache } from './calendar-cache.js'
 import { LeaderLease } from './leader.js'
-import type { CatchUp, Schedule } from './schedules.js'
-import { SchedulerScripts } from './scripts.js'
-import { readSlotRecords, type SlotRecord } from './slot-records.js'
+import { NudgeListener } from './nudge-listener.js'
+import {
+  settleSchedule,
+  type FireEvent,
+  type FiringContext,
+  type SkipEvent,
+} from './schedule-firing.js'
+import { SchedulerScripts, type DueEntry } from './scripts.js'
+
+export type { FireEvent, SkipEvent } from './schedule-firing.js'
 
 export interface SchedulerOptions {
   redisUrl: string
@@ -18,79 +34,75 @@ export interface SchedulerOptions {
   redisCluster?: boolean
   /** QUEUE_PREFIX: the queues' and the scheduler's keys start with it */
   prefix: string
-  schedules: readonly Schedule[]
   leaseMs: number
   /** for schedules that do not set their own */
   catchUp: CatchUp
   /** a slot older than this when its turn comes counts as missed; default 1000 ms */
   lateAfterMs?: number
-  /** epoch ms; tests may shift or freeze it */
+  /** epoch ms; tests may shift or freeze it. Default: the Redis server's clock */
   clock?: () => number
   /** names this instance in the lease; default host:pid:random */
   holder?: string
 }
 
-export interface FireEvent {
-  schedule: string
-  slotMs: number
-  jobId: string
-  /** false when a job with this id was already there (a recovered claim, say) */
-  created: boolean
-  /** fired late, for a slot missed while no scheduler was leader */
-  catchUp: boolean
-  /** re-enqueued for a claim whose enqueue did not finish (a leader died in between) */
-  recovered: boolean
-}
-
 export interface SchedulerEvents {
   leadership: [{ leader: boolean; token: number; reason?: string }]
   fire: [FireEvent]
-  skip: [{ schedule: string; slotMs: number }]
+  skip: [SkipEvent]
   error: [unknown]
 }
 
-// The longest the loop sleeps: it wakes at least this often and recomputes, so a changed
-// wall clock (NTP) or a yearly cron past setTimeout's limit cannot strand it.
+// The longest the loop sleeps between two reads of the due set (the nudge listener
+// wakes it sooner): a changed wall clock cannot strand it.
 const MAX_WAIT_MS = 60_000
 // After a failed tick (Redis down, say), try again soon rather than at the next slot.
 const RETRY_MS = 1_000
+// Due schedules read per script call, and settled at once.
+const DUE_BATCH = 200
+const SETTLE_CONCURRENCY = 16
 
 /**
- * Fires schedules: enqueues one job per (schedule, slot) while this instance is leader.
- * Each slot is first claimed in Redis, fenced by the leader's token and only if it is
- * later than the schedule's last recorded slot, then enqueued with the job id
+ * Fires the stored schedules while this instance is leader. Each tick reads only the
+ * schedules that are due (a sorted set by due time), so its Redis work grows with the
+ * due schedules, not with all of them. Each slot is claimed in Redis, fenced by the
+ * leader's token, checked against the schedule's revision and recorded only if it is
+ * later than the schedule's last decided slot, then enqueued with the job id
  * `sched:<name>:<slot ms>`: two schedulers can never both claim a slot, and a claim
- * whose enqueue did not finish is enqueued again by the next tick with the same id,
- * which queue-core does not enqueue twice. Firing never waits for workers.
+ * whose enqueue did not finish is enqueued again, as claimed, by the next tick.
  */
 export class Scheduler extends EventEmitter<SchedulerEvents> {
+  /** the schedules, for SCHEDULES_FILE at start and for tests */
+  readonly store: ScheduleStore
+  readonly keys: SchedulerKeys
   private readonly redis: Redis | Cluster
-  private readonly keys: SchedulerKeys
   private readonly scripts: SchedulerScripts
   private readonly leader: LeaderLease
-  private readonly schedules: readonly Schedule[]
+  private readonly nudges: NudgeListener
   private readonly conveyor: Conveyor<ConveyorJobTypes>
-  private readonly catchUp: CatchUp
-  private readonly lateAfterMs: number
-  private readonly clock: () => number
+  private readonly firing: FiringContext
+  private readonly clock: (() => number) | undefined
   private timer: NodeJS.Timeout | null = null
   private ticks: Promise<void> = Promise.resolve()
   private stopped = true
 
   constructor(options: SchedulerOptions) {
     super()
-    this.redis = createRedisClient({
+    const target = {
       url: options.redisUrl,
       caFile: options.redisTlsCaFile,
       cluster: options.redisCluster,
-    })
+    }
+    this.redis = createRedisClient(target)
     this.redis.on('error', (err) => this.emitError(err))
     this.keys = schedulerKeys(options.prefix)
     this.scripts = new SchedulerScripts(this.redis, this.keys)
-    this.schedules = options.schedules.filter((s) => s.enabled)
-    this.catchUp = options.catchUp
-    this.lateAfterMs = options.lateAfterMs ?? 1_000
-    this.clock = options.clock ?? Date.now
+    this.store = new ScheduleStore({
+      connection: this.redis,
+      registry: jobRegistry,
+      prefix: options.prefix,
+      clock: options.clock,
+    })
+    this.clock = options.clock
     this.conveyor = new Conveyor({
       connection: this.redis,
       registry: jobRegistry,
@@ -101,13 +113,32 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       holder: options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
       leaseMs: options.leaseMs,
     })
+    this.nudges = new NudgeListener({
+      connect: () => createRedisClient(target),
+      key: this.keys.nudge,
+      onNudge: () => this.requestTick(),
+      onError: (err) => this.emitError(err),
+    })
+    this.firing = {
+      scripts: this.scripts,
+      leader: this.leader,
+      calendars: new CalendarCache((err) => this.emitError(err)),
+      enqueue: (job) => this.enqueue(job),
+      lateAfterMs: options.lateAfterMs ?? 1_000,
+      catchUp: options.catchUp,
+      onFire: (e) => this.emit('fire', e),
+      onSkip: (e) => this.emit('skip', e),
+      onError: (err) => this.emitError(err),
+    }
     this.leader.on('error', (err) => this.emitError(err))
     this.leader.on('acquired', (token) => {
       this.emit('leadership', { leader: true, token })
+      this.nudges.start()
       // Catch up at once: slots missed while no one led, and claims a dead leader left.
       this.requestTick()
     })
     this.leader.on('lost', (token, reason) => {
+      this.nudges.stop()
       this.clearTimer()
       this.emit('leadership', { leader: false, token, reason })
     })
@@ -122,6 +153,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.leader.token
   }
 
+  /** Whether the scheduler's Redis connection is up: a liveness signal for health checks. */
+  get connected(): boolean {
+    return this.redis.status === 'ready'
+  }
+
   /** Campaigns for leadership; when it wins, the catch-up tick has run before this resolves. */
   async start(): Promise<void> {
     this.stopped = false
@@ -129,19 +165,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     await this.ticks
   }
 
+  /** Runs a tick now (if leader) and resolves once it has: what a nudge does. */
+  poke(): Promise<void> {
+    this.requestTick()
+    return this.ticks
+  }
+
   /**
-   * Stops firing and closes the connection. With `releaseLease` (the default) a held
+   * Stops firing and closes the connections. With `releaseLease` (the default) a held
    * lease is given up, so a standby takes over at once; without, it runs out as if this
    * process had died.
    */
-  /** Whether the scheduler's Redis connection is up: a liveness signal for health checks. */
-  get connected(): boolean {
-    return this.redis.status === 'ready'
-  }
-
   async stop(options: { releaseLease?: boolean } = {}): Promise<void> {
     this.stopped = true
     this.clearTimer()
+    this.nudges.stop()
     await this.ticks
     try {
       await this.leader.stop({ release: options.releaseLease ?? true })
@@ -156,16 +194,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  /** The schedules this instance fires, with each one's next slot. */
-  upcoming(): { name: string; cron: string; timezone: string; nextRun: string | null }[] {
-    const now = this.clock()
-    return this.schedules.map((s) => {
-      const next = s.calendar.nextAfter(now)
-      const nextRun = next === null ? null : new Date(next).toISOString()
-      return { name: s.name, cron: s.cron, timezone: s.timezone, nextRun }
-    })
-  }
-
   private requestTick(): void {
     this.clearTimer()
     this.ticks = this.ticks.then(() => this.tick())
@@ -173,76 +201,54 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private async tick(): Promise<void> {
     if (this.stopped || !this.leader.isLeader) return
-    const now = this.clock()
-    let failed = false
+    const readAt = Date.now()
+    let batch
     try {
-      const names = this.schedules.map((s) => s.name)
-      const records = await readSlotRecords(this.redis, this.keys, names)
-      for (const s of this.schedules) {
-        try {
-          // Fenced: another scheduler leads now; the lease has told the listeners.
-          if ((await this.fireDue(s, records.get(s.name) ?? null, now)) === 'fenced') return
-        } catch (err) {
-          failed = true
-          this.emitError(err)
-        }
-      }
+      batch = await this.scripts.due(this.clock?.(), DUE_BATCH)
     } catch (err) {
-      failed = true
       this.emitError(err)
+      this.arm(RETRY_MS)
+      return
     }
-    this.arm(now, failed)
-  }
-
-  /** Fires what is due for one schedule: a leftover claim, then its latest slot. */
-  private async fireDue(s: Schedule, last: SlotRecord | null, now: number) {
-    if (last?.state === 'claimed') {
-      await this.enqueue(s, last.slotMs, { catchUp: false, recovered: true })
-    }
-    const due = s.calendar.latestAtOrBefore(now)
-    if (due === null || (last !== null && due <= last.slotMs)) return 'idle'
-    const late = now - due > this.lateAfterMs
-    // With no record this schedule never fired: starting up is not a missed slot.
-    if (late && last === null) return 'idle'
-    if (late && (s.catchUp ?? this.catchUp) === 'skip') {
-      const outcome = await this.leader.claim({ schedule: s.name, slotMs: due, state: 'skipped' })
-      if (outcome === 'claimed') this.emit('skip', { schedule: s.name, slotMs: due })
-      return outcome
-    }
-    // Only the latest slot is fired, so after an outage a schedule catches up once.
-    const outcome = await this.leader.claim({ schedule: s.name, slotMs: due, state: 'claimed' })
-    if (outcome === 'claimed') await this.enqueue(s, due, { catchUp: late, recovered: false })
-    return outcome
-  }
-
-  private async enqueue(
-    s: Schedule,
-    slotMs: number,
-    how: { catchUp: boolean; recovered: boolean },
-  ): Promise<void> {
-    const localId = `sched:${s.name}:${slotMs}`
-    const { id, created } = await this.conveyor.enqueue(s.type, s.payload, {
-      ...s.options,
-      jobId: localId,
+    const { now } = batch
+    let wakeAt = batch.nextAt ?? now + MAX_WAIT_MS
+    let again = batch.entries.length >= DUE_BATCH
+    let failed = false
+    let fenced = false
+    await inPool(batch.entries, SETTLE_CONCURRENCY, async (entry: DueEntry) => {
+      if (fenced) return
+      try {
+        const result = await settleSchedule(this.firing, entry, now)
+        if (result.outcome === 'fenced') fenced = true
+        else if (result.outcome === 'done') {
+          if (result.nextDue !== null) wakeAt = Math.min(wakeAt, result.nextDue)
+        } else again = true
+      } catch (err) {
+        failed = true
+        this.emitError(err)
+      }
     })
-    await this.scripts.confirm(s.name, slotMs)
-    this.emit('fire', { schedule: s.name, slotMs, jobId: id, created, ...how })
+    // Fenced: another scheduler leads now; the lease has told the listeners.
+    if (fenced) return
+    // Count from the time the tick judged by, not from now: the slot it armed for must
+    // not be stepped over while the tick's round trips ran past it.
+    const elapsed = Date.now() - readAt
+    let wait = Math.min(wakeAt - now, MAX_WAIT_MS) - elapsed
+    if (failed) wait = Math.min(wait, RETRY_MS)
+    this.arm(again ? 0 : wait)
   }
 
-  /**
-   * Sleeps until the first slot after `tickNow` (the time the tick judged by), sooner
-   * after a failure. Counting from the tick's time, not from now, matters: a timer may
-   * fire a millisecond early, and the slot it was armed for must not be stepped over
-   * while the tick's round trips run past it.
-   */
-  private arm(tickNow: number, failed: boolean): void {
+  private arm(waitMs: number): void {
     if (this.stopped || !this.leader.isLeader) return
-    let next = tickNow + MAX_WAIT_MS
-    for (const s of this.schedules) next = Math.min(next, s.calendar.nextAfter(tickNow) ?? next)
-    let wait = next - this.clock()
-    if (failed) wait = Math.min(wait, RETRY_MS)
     this.clearTimer()
-    this.timer = setTimeout(() => this.requestTick(), Math.max(0, wait))
+    this.timer = setTimeout(() => this.requestTick(), Math.max(0, waitMs))
+  }
+
+  /** Enqueues on the job type's queue (queue-core's Conveyor routes it; an unknown type throws). */
+  private async enqueue(job: PendingJob): Promise<EnqueueResult> {
+    // The payload was checked against the type's schema when stored; enqueue checks again.
+    const type = job.type as JobTypeName<ConveyorJobTypes>
+    return this.conveyor.enqueue(type, job.payload as never, { ...job.options, jobId: job.jobId })
   }
 
   private clearTimer(): void {
@@ -253,4 +259,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private emitError(err: unknown): void {
     if (this.listenerCount('error') > 0) this.emit('error', err)
   }
+}
+
+/** Runs `fn` over `items`, at most `concurrency` at a time. */
+async function inPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T
+      next += 1
+      await fn(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConveyorError } from '@conveyor/queue-core'
+import { calendarOf, ConveyorError } from '@conveyor/queue-core'
 import { loadConfig } from '@conveyor/service-kit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SchedulerConfig } from '../src/config.js'
@@ -55,22 +55,14 @@ describe('config', () => {
       SCHEDULER_CATCH_UP: 'skip',
     })
     expect(set).toMatchObject({ SCHEDULER_LEASE_MS: 5000, SCHEDULER_CATCH_UP: 'skip' })
-    expect(() => loadConfig('scheduler', SchedulerConfig, { SCHEDULER_CATCH_UP: 'all' })).toThrow(
+    expect(() => loadConfig('scheduler', SchedulerConfig, { SCHEDULER_CATCH_UP: 'twice' })).toThrow(
       /SCHEDULER_CATCH_UP/,
     )
   })
 
   it('loads and validates the seed schedules when SCHEDULES_FILE is not set', async () => {
     const seeds = await loadSchedules(undefined)
-    expect(
-      seeds.map(({ name, cron, type, payload, enabled }) => ({
-        name,
-        cron,
-        type,
-        payload,
-        enabled,
-      })),
-    ).toEqual([
+    expect(seeds.map(({ name, cron, type, payload }) => ({ name, cron, type, payload }))).toEqual([
       {
         name: 'email-reminder',
         cron: '* * * * *',
@@ -80,19 +72,17 @@ describe('config', () => {
           subject: 'Nhắc nhở định kỳ',
           body: 'Đây là email nhắc nhở gửi định kỳ mỗi phút.',
         },
-        enabled: true,
       },
       {
         name: 'sms-notice',
         cron: '*/5 * * * *',
         type: 'sms',
         payload: { phone: '+84912345678', message: 'Thông báo định kỳ' },
-        enabled: true,
       },
     ])
     expect(SEED_SCHEDULES).toHaveLength(2)
     const at = Date.parse('2024-01-01T00:07:30Z')
-    expect(seeds.map((s) => new Date(s.calendar.nextAfter(at) ?? 0).toISOString())).toEqual([
+    expect(seeds.map((s) => new Date(calendarOf(s).nextAfter(at) ?? 0).toISOString())).toEqual([
       '2024-01-01T00:08:00.000Z',
       '2024-01-01T00:10:00.000Z',
     ])

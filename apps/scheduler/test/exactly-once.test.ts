@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { schedulerKeys } from '../src/keys.js'
-import { perSecond, schedules, slotsOf, waitFor, World } from './support/harness.js'
+import { perSecond, slotsOf, waitFor, World } from './support/harness.js'
 
 let world: World
 afterEach(async () => {
@@ -22,7 +21,8 @@ async function expectEachSlotOnce(name: string): Promise<number[]> {
 describe('exactly once', () => {
   it('two schedulers on a per-second schedule fire every slot once, with no gap', async () => {
     world = new World()
-    const options = { schedules: schedules(perSecond()), leaseMs: 3_000, catchUp: 'once' as const }
+    await world.put(perSecond())
+    const options = { leaseMs: 3_000, catchUp: 'once' as const }
     const a = world.scheduler(options)
     const b = world.scheduler(options)
     await Promise.all([a.start(), b.start()])
@@ -37,7 +37,8 @@ describe('exactly once', () => {
 
   it('fires no slot twice across a leader dying mid-run', async () => {
     world = new World()
-    const options = { schedules: schedules(perSecond()), leaseMs: 600, catchUp: 'once' as const }
+    await world.put(perSecond())
+    const options = { leaseMs: 600, catchUp: 'once' as const }
     const a = world.scheduler(options)
     const b = world.scheduler(options)
     await Promise.all([a.start(), b.start()])
@@ -56,7 +57,9 @@ describe('exactly once', () => {
   it('does not step over a slot when its timer fires a millisecond early', async () => {
     world = new World()
     const slot = Date.parse('2024-01-01T00:00:09.000Z')
-    await world.redis().hset(schedulerKeys(world.prefix).slots, 'tick', `${slot - 1000}|fired|1`)
+    world.storeNow = slot - 5000
+    const id = await world.put(perSecond())
+    await world.redis().hset(world.keys.slots, id, `${slot - 1000}|fired|1|4`)
     // The tick wakes 1 ms before the slot (timers may), and its round trips end after it;
     // from then on the clock runs in real time.
     let startedAt: number | null = null
@@ -67,7 +70,7 @@ describe('exactly once', () => {
       }
       return slot + 1 + (Date.now() - startedAt)
     }
-    const options = { schedules: schedules(perSecond()), leaseMs: 3_000, catchUp: 'skip' as const }
+    const options = { leaseMs: 3_000, catchUp: 'skip' as const }
     await world.scheduler({ ...options, clock }).start()
     await waitFor('the slot to fire', () => world.fires.length > 0, 2_000)
     expect(world.fires).toMatchObject([{ slotMs: slot, created: true, catchUp: false }])

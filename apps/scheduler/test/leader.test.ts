@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { schedulerKeys } from '../src/keys.js'
 import { LeaderLease } from '../src/leader.js'
 import type { Scheduler } from '../src/scheduler.js'
-import { SchedulerScripts } from '../src/scripts.js'
-import { perSecond, schedules, waitFor, World } from './support/harness.js'
+import { SchedulerScripts, type ClaimArgs, type Fence } from '../src/scripts.js'
+import { perSecond, waitFor, World } from './support/harness.js'
 
 const LEASE_MS = 600
 
@@ -13,7 +12,7 @@ afterEach(async () => {
 })
 
 function twoSchedulers(): [Scheduler, Scheduler] {
-  const options = { schedules: schedules(perSecond()), leaseMs: LEASE_MS, catchUp: 'once' as const }
+  const options = { leaseMs: LEASE_MS, catchUp: 'once' as const }
   return [world.scheduler(options), world.scheduler(options)]
 }
 
@@ -51,7 +50,7 @@ describe('leader election', () => {
     expect(a.isLeader).toBe(true)
     expect(b.isLeader).toBe(false)
     await world.stop(a)
-    expect(await world.redis().exists(schedulerKeys(world.prefix).lease)).toBe(0)
+    expect(await world.redis().exists(world.keys.lease)).toBe(0)
     await waitFor('the standby to lead', () => b.isLeader, LEASE_MS)
   })
 })
@@ -59,19 +58,33 @@ describe('leader election', () => {
 describe('fencing', () => {
   it("refuses a deposed leader's claim made with its old token", async () => {
     world = new World()
-    const keys = schedulerKeys(world.prefix)
+    const keys = world.keys
+    const id = await world.put(perSecond())
     const lease = (holder: string) =>
       new LeaderLease({
         scripts: new SchedulerScripts(world.redis(), keys),
         holder,
         leaseMs: 10_000,
       })
+    const scripts = new SchedulerScripts(world.redis(), keys)
+    const claimAt = (slotMs: number, revision = 1): ClaimArgs => ({
+      id,
+      revision,
+      slotMs,
+      state: 'claimed',
+      limit: 0,
+      pending: '{}',
+      missed: '',
+    })
+    const claim = (leader: LeaderLease, slotMs: number, revision?: number) =>
+      leader.fenced((fence: Fence) => scripts.claim(fence, claimAt(slotMs, revision)))
     const old = lease('old')
     const lost: string[] = []
     old.on('lost', (_token, reason) => lost.push(reason))
     await old.start()
     const oldToken = old.token ?? 0
     expect(oldToken).toBeGreaterThan(0)
+    expect(await world.redis().get(keys.leaderSince)).toMatch(new RegExp(`^${oldToken}\\|\\d{13}$`))
 
     // The old leader stalls (a long GC pause, a partition) past its lease: it still
     // believes it leads when a new leader has taken over.
@@ -81,21 +94,24 @@ describe('fencing', () => {
     expect(next.token).toBe(oldToken + 1)
     expect(old.isLeader).toBe(true)
 
-    expect(await old.claim({ schedule: 'tick', slotMs: 1_000, state: 'claimed' })).toBe('fenced')
+    expect(await claim(old, 1_000)).toBe('fenced')
     expect(old.isLeader).toBe(false)
     expect(lost).toHaveLength(1)
-    expect(await world.redis().hget(keys.slots, 'tick')).toBeNull()
+    expect(await world.redis().hget(keys.slots, id)).toBeNull()
 
-    expect(await next.claim({ schedule: 'tick', slotMs: 1_000, state: 'claimed' })).toBe('claimed')
-    // The same slot twice, or an earlier one, is not claimed again.
-    expect(await next.claim({ schedule: 'tick', slotMs: 1_000, state: 'claimed' })).toBe('taken')
-    expect(await next.claim({ schedule: 'tick', slotMs: 500, state: 'claimed' })).toBe('taken')
-    expect(await world.redis().hget(keys.slots, 'tick')).toBe(`1000|claimed|${oldToken + 1}`)
+    // A decision made on an older revision of the schedule is refused as stale.
+    expect(await claim(next, 1_000, 0)).toBe('stale')
+    expect(await claim(next, 1_000)).toBe('claimed')
+    // A claim not yet confirmed, the same slot twice, or an earlier one: not claimed again.
+    expect(await claim(next, 2_000)).toBe('taken')
+    expect(await scripts.confirm({ id, slotMs: 1_000, state: 'fired', run: '{}' })).toBe(true)
+    expect(await claim(next, 1_000)).toBe('taken')
+    expect(await claim(next, 500)).toBe('taken')
+    expect(await world.redis().hget(keys.slots, id)).toBe(`1000|fired|${oldToken + 1}|1`)
 
     // The current lease value with a stale token is refused too.
-    const scripts = new SchedulerScripts(world.redis(), keys)
-    const stale = { leaseValue: `new|${oldToken + 1}`, token: oldToken, schedule: 'tick' }
-    expect(await scripts.claim({ ...stale, slotMs: 2_000, state: 'claimed' })).toBe('fenced')
+    const stale = { leaseValue: `new|${oldToken + 1}`, token: oldToken }
+    expect(await scripts.claim(stale, claimAt(2_000))).toBe('fenced')
 
     await old.stop({ release: true })
     await next.stop({ release: true })
@@ -104,8 +120,7 @@ describe('fencing', () => {
 
   it('releases only a lease that is still ours', async () => {
     world = new World()
-    const keys = schedulerKeys(world.prefix)
-    const scripts = new SchedulerScripts(world.redis(), keys)
+    const scripts = new SchedulerScripts(world.redis(), world.keys)
     const { token } = await scripts.acquire('a', 10_000)
     expect(await scripts.release(`b|${token}`)).toBe(false)
     expect(await scripts.renew(`b|${token}`, 10_000)).toBe(false)

@@ -120,6 +120,22 @@ describe('the services on a Redis Cluster', () => {
     expect(await state(held.id)).toMatchObject({ attempts: 2, stalls: 1 })
 
     await until(() => sms.sentTo(TICK_PHONE).length >= 2, 'scheduled SMS')
+    // The schedules API's scripts and reads, on the cluster too.
+    const schedule = `${baseUrl}/schedules/on-cluster`
+    const created = await fetch(schedule, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        everyMs: 3_600_000,
+        type: 'sms',
+        payload: { phone: '+15550000005', message: 'cluster' },
+      }),
+    })
+    expect(created.status).toBe(201)
+    expect((await fetch(`${schedule}/run`, { method: 'POST' })).status).toBe(202)
+    const runs = (await (await fetch(`${schedule}/runs`)).json()) as { runs: unknown[] }
+    expect(runs.runs).toHaveLength(1)
+    expect((await fetch(schedule, { method: 'DELETE' })).status).toBe(204)
     const queues = await (await fetch(`${baseUrl}/queues`)).json()
     expect(JSON.stringify(queues)).toContain('default')
     const crossSlot = services.flatMap((s) =>

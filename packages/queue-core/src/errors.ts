@@ -16,6 +16,11 @@ export type ConveyorErrorCode =
   | 'internal'
   | 'shutting_down'
   | 'config_invalid'
+  | 'schedule_not_found'
+  /** a schedule from SCHEDULES_FILE: the file is its source of truth */
+  | 'schedule_file_managed'
+  /** the name is taken, or the schedule kept changing under a write */
+  | 'schedule_conflict'
 
 /** One problem with an input: a JSON pointer to the field and what is wrong with it. */
 export interface FieldIssue {

@@ -58,3 +58,4 @@ export { HISTOGRAM_BUCKETS_MS, type Histogram, type QueueMetrics } from './metri
 export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './queue-events.js'
 export { Worker, type WorkerOptions } from './worker.js'
 export { MAX_ERROR_TEXT } from './thrown.js'
+export * from './schedules/index.js'

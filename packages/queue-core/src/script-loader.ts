@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { ScriptName } from './keys.js'
+import type { ScheduleScriptName } from './schedules/schedule-keys.js'
 
 /**
  * Reads the Lua scripts shipped in the package's `lua/` folder and flattens their
@@ -11,8 +12,11 @@ import type { ScriptName } from './keys.js'
 export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
+/** A queue's scripts and the schedule store's. */
+type LoadableScript = ScriptName | ScheduleScriptName
+
 export interface LoadedScript {
-  name: ScriptName
+  name: LoadableScript
   lua: string
   sha: string
 }
@@ -27,9 +31,9 @@ export function flattenLua(source: string, seen = new Set<string>()): string {
   })
 }
 
-const cache = new Map<ScriptName, LoadedScript>()
+const cache = new Map<LoadableScript, LoadedScript>()
 
-export function loadScript(name: ScriptName): LoadedScript {
+export function loadScript(name: LoadableScript): LoadedScript {
   let script = cache.get(name)
   if (!script) {
     const lua = flattenLua(readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8'))

@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { SCRIPT_KEYS, type ScriptName } from '../src/keys.js'
+import { SCRIPT_KEYS } from '../src/keys.js'
+import { SCHEDULE_SCRIPT_KEYS } from '../src/schedules/schedule-keys.js'
 import { LUA_DIR } from '../src/script-loader.js'
+
+/** Every script's KEYS by name: a queue's (keys.ts) and the schedule store's (schedule-keys.ts). */
+const TABLE: Record<string, readonly string[]> = { ...SCRIPT_KEYS, ...SCHEDULE_SCRIPT_KEYS }
 
 const scripts = readdirSync(LUA_DIR)
   .filter((f) => f.endsWith('.lua'))
@@ -33,8 +37,8 @@ function headerKeys(lua: string): string[] {
 }
 
 describe('Lua script headers', () => {
-  it('every script in lua/ has its KEYS in keys.ts, and every entry there a script', () => {
-    expect(scripts.sort()).toEqual(Object.keys(SCRIPT_KEYS).sort())
+  it('every script in lua/ has its KEYS in keys.ts or schedule-keys.ts, and every entry there a script', () => {
+    expect(scripts.sort()).toEqual(Object.keys(TABLE).sort())
   })
 
   it.each(scripts)(
@@ -42,7 +46,7 @@ describe('Lua script headers', () => {
     (name) => {
       const lua = source(name)
       expect(lua.startsWith(`--[[ ${name}:`)).toBe(true)
-      expect(headerKeys(lua)).toEqual([...SCRIPT_KEYS[name as ScriptName]])
+      expect(headerKeys(lua)).toEqual([...(TABLE[name] ?? [])])
       const header = lua.slice(0, lua.indexOf(']]'))
       expect(header).toMatch(/^Returns:/m)
       if (/ARGV\[/.test(lua.slice(lua.indexOf(']]')))) expect(header).toMatch(/^ARGV\[1\]/m)
@@ -57,7 +61,7 @@ describe('Lua script headers', () => {
       const cut = body.search(/^--- @include/m)
       const top = cut < 0 ? body : body.slice(0, cut)
       const rest = cut < 0 ? '' : body.slice(cut)
-      const keys: readonly string[] = SCRIPT_KEYS[name as ScriptName]
+      const keys = TABLE[name] ?? []
       const single = keys.filter((k) => k !== 'ready').length
       for (let i = 1; i <= single; i += 1) {
         expect(top, `${name}: KEYS[${i}] as a local`).toMatch(

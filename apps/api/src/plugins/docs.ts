@@ -29,6 +29,7 @@ export const docsPlugin = fp(
           { name: 'uploads', description: 'Files to convert' },
           { name: 'jobs', description: 'Follow a job' },
           { name: 'operator', description: 'Queues, dead letters, retries' },
+          { name: 'schedules', description: 'Cron and interval schedules, changed at run time' },
           { name: 'health', description: 'Liveness, readiness' },
         ],
       },

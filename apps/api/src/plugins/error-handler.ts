@@ -17,8 +17,11 @@ function statusOf(code: ConveyorErrorCode): number {
       return 400
     case 'job_not_found':
     case 'queue_not_found':
+    case 'schedule_not_found':
       return 404
     case 'invalid_state':
+    case 'schedule_file_managed':
+    case 'schedule_conflict':
       return 409
     case 'redis_unavailable':
     case 'redis_write_refused':

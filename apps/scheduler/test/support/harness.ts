@@ -1,18 +1,13 @@
-import { queueKeys } from '@conveyor/queue-core'
+import { queueKeys, ScheduleStore, type ScheduleFileEntry, toJobId } from '@conveyor/queue-core'
 import { deletePrefix, uniquePrefix } from '@conveyor/queue-core/testing'
+import { jobRegistry } from '@conveyor/service-kit'
 import { Redis } from 'ioredis'
 import { inject } from 'vitest'
 import { Scheduler, type FireEvent, type SchedulerOptions } from '../../src/scheduler.js'
-import { parseSchedules, type Schedule, type ScheduleSpec } from '../../src/schedules.js'
 
 export const redisUrl = (): string => inject('redisUrl')
 
-/** Schedules from specs, checked as a SCHEDULES_FILE would be. */
-export function schedules(...specs: ScheduleSpec[]): Schedule[] {
-  return parseSchedules(specs, 'test')
-}
-
-export const perSecond = (name = 'tick'): ScheduleSpec => ({
+export const perSecond = (name = 'tick'): ScheduleFileEntry => ({
   name,
   cron: '* * * * * *',
   type: 'sms',
@@ -20,21 +15,52 @@ export const perSecond = (name = 'tick'): ScheduleSpec => ({
 })
 
 /**
- * One test's isolated world: a key prefix, the schedulers it started (each with its own
- * Redis connection) and every fire they reported. `cleanup` stops what is still running
- * and deletes the prefix.
+ * One test's isolated world: a key prefix, a schedule store on it, the schedulers it
+ * started (each with its own Redis connection) and every fire they reported.
+ * `cleanup` stops what is still running and deletes the prefix.
  */
 export class World {
-  readonly prefix = uniquePrefix('sched')
+  readonly prefix: string
   readonly fires: (FireEvent & { by: number })[] = []
+  readonly skips: { schedule: string; slotMs: number }[] = []
   readonly errors: unknown[] = []
+  /** the store's clock for revision times; null: the real one */
+  storeNow: number | null = null
+  readonly store: ScheduleStore
   private readonly running = new Set<Scheduler>()
   private readonly clients: Redis[] = []
+  private started = 0
+
+  readonly url: string
+
+  constructor(url = redisUrl()) {
+    this.url = url
+    this.prefix = uniquePrefix('sched')
+    this.store = new ScheduleStore({
+      connection: this.redis(),
+      registry: jobRegistry,
+      prefix: this.prefix,
+      clock: () => this.storeNow ?? Date.now(),
+    })
+  }
+
+  get keys() {
+    return this.store.keys
+  }
+
+  /** Stores a schedule (source 'api' unless said) and returns its id. */
+  async put(entry: ScheduleFileEntry, source: 'api' | 'file' = 'api'): Promise<string> {
+    const { name, ...spec } = entry
+    const { schedule } = await this.store.put(name, spec, { source })
+    return schedule.id
+  }
 
   scheduler(options: Omit<SchedulerOptions, 'redisUrl' | 'prefix'>): Scheduler {
-    const s = new Scheduler({ redisUrl: redisUrl(), prefix: this.prefix, ...options })
-    const by = this.running.size
+    const s = new Scheduler({ redisUrl: this.url, prefix: this.prefix, ...options })
+    const by = this.started
+    this.started += 1
     s.on('fire', (e) => this.fires.push({ ...e, by }))
+    s.on('skip', (e) => this.skips.push(e))
     s.on('error', (err) => this.errors.push(err))
     this.running.add(s)
     return s
@@ -47,12 +73,12 @@ export class World {
   }
 
   redis(): Redis {
-    const client = new Redis(redisUrl())
+    const client = new Redis(this.url)
     this.clients.push(client)
     return client
   }
 
-  /** Local ids (`sched:<name>:<slot ms>`) of the jobs a schedule fired, from the queue's specs hash. */
+  /** Ids (`<queue>:sched:<name>:<slot ms>`) of the jobs a schedule fired, from the queue's specs hash. */
   async jobIds(name: string, queue = 'default'): Promise<string[]> {
     const client = this.redis()
     const ids: string[] = []
@@ -67,7 +93,7 @@ export class World {
         1000,
       )
       cursor = next
-      for (let i = 0; i < entries.length; i += 2) ids.push(entries[i] ?? '')
+      for (let i = 0; i < entries.length; i += 2) ids.push(toJobId(queue, entries[i] ?? ''))
     } while (cursor !== '0')
     return ids
   }
@@ -75,7 +101,7 @@ export class World {
   async cleanup(): Promise<void> {
     await Promise.all([...this.running].map((s) => this.stop(s)))
     await Promise.all(this.clients.map((c) => c.quit()))
-    await deletePrefix(redisUrl(), this.prefix)
+    await deletePrefix(this.url, this.prefix)
   }
 }
 

@@ -36,8 +36,8 @@ const ACL_RULES = [
   ...['+get', '+set', '+del', '+incr', '+pexpire', '+pttl'],
   ...['+hget', '+hmget', '+hgetall', '+hset', '+hdel', '+hexists', '+hincrby'],
   ...['+hsetnx', '+hstrlen', '+hlen', '+hscan', '+exists', '+sadd', '+srem', '+srandmember'],
-  ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank'],
-  ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange'],
+  ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank', '+zscore'],
+  ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange', '+ltrim'],
   // The worker loads its hot scripts ahead and ends its blocking wait at shutdown.
   ...['+script|load', '+client|id', '+client|unblock'],
 ]
@@ -153,6 +153,25 @@ it('runs the seed flows over rediss:// as a least-privilege ACL user', async () 
   )
   await until(() => sms.sentTo('+15550000003').length > 0, 'a scheduled SMS to arrive')
 
+  // The schedules API: create, inspect (leader, runs), run now, delete, under the ACL.
+  const schedule = `${baseUrl}/schedules/acl-check`
+  const put = await fetch(schedule, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      everyMs: 3_600_000,
+      type: 'sms',
+      payload: { phone: '+15550000004', message: 'acl' },
+    }),
+  })
+  expect(put.status).toBe(201)
+  const shown = (await (await fetch(schedule)).json()) as { leader: { token: number } | null }
+  expect(shown.leader?.token).toBeGreaterThan(0)
+  expect((await fetch(`${schedule}/run`, { method: 'POST' })).status).toBe(202)
+  expect((await fetch(`${schedule}/runs`)).status).toBe(200)
+  expect((await fetch(`${baseUrl}/schedules`)).status).toBe(200)
+  expect((await fetch(schedule, { method: 'DELETE' })).status).toBe(204)
+
   // Nothing any service sent was refused, inside scripts or out.
   const denied = (await admin.call('ACL', 'LOG')) as unknown[]
   expect(denied).toEqual([])
@@ -165,7 +184,7 @@ it('runs the seed flows over rediss:// as a least-privilege ACL user', async () 
   expect(foreignKey).toMatch(/^NOPERM/)
   console.log(
     `[redis-acl] tls=on user=conveyor commands=${ACL_RULES.filter((r) => r.startsWith('+')).length}` +
-      ` email=${emailState} sms=${smsState} scheduler=fired denied=${denied.length}` +
+      ` email=${emailState} sms=${smsState} scheduler=fired schedules-api=ok denied=${denied.length}` +
       ` flushall=${flushall.split(' ')[0]} config-set=${configSet.split(' ')[0]}` +
       ` foreign-key=${foreignKey.split(' ')[0]}`,
   )
