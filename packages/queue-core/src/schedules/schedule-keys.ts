@@ -29,9 +29,9 @@ export interface SchedulerKeys {
   /** counter: the number in the next new schedule id */
   seq: string
   /** list: the schedule's last fires, newest first (JSON entries) */
-  runs(id: string): string
+  runs: (this: void, id: string) => string
   /** list: the schedule's last missed or skipped slots, newest first (JSON entries) */
-  missed(id: string): string
+  missed: (this: void, id: string) => string
 }
 
 /** A schedule id: "s:<n>". A name cannot contain ":", so an id never equals a name. */
