@@ -1,3 +1,4 @@
+import { LogFormat } from '@conveyor/service-kit'
 import Type, { type Static } from 'typebox'
 
 const GiB = 1024 ** 3
@@ -14,6 +15,8 @@ export const ApiConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** json, pretty (one readable line an event) or auto (pretty on a terminal) */
+  LOG_FORMAT: LogFormat,
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),

@@ -1,5 +1,11 @@
 import { isConveyorError } from '@conveyor/queue-core'
-import { createLogger, loadConfig, onShutdown, redactUrl } from '@conveyor/service-kit'
+import {
+  createLogger,
+  loadConfig,
+  onShutdown,
+  redactUrl,
+  redisVersionProblem,
+} from '@conveyor/service-kit'
 import { buildApp } from './app.js'
 import { ApiConfig } from './config.js'
 
@@ -15,10 +21,22 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL })
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const app = await buildApp(config, { loggerInstance: logger })
+  if (app.redis.status === 'ready') {
+    const problem = await redisVersionProblem(app.redis, redactUrl(config.REDIS_URL))
+    if (problem) throw new Error(problem)
+  }
   onShutdown({ logger, graceMs: config.SHUTDOWN_GRACE_MS, stop: () => app.close() })
-  await app.listen({ port: config.PORT, host: config.HOST })
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err
+    throw new Error(
+      `port ${config.PORT} on ${config.HOST} is taken (another Conveyor API, or another ` +
+        'program, listens there): stop it, or set PORT to a free port',
+    )
+  }
   logger.info(
     {
       redis: redactUrl(config.REDIS_URL),
@@ -31,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`api: failed to start: ${String(err)}\n`)
+  process.stderr.write(
+    `api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  )
   process.exit(1)
 })

@@ -1,3 +1,4 @@
+import { LogFormat } from '@conveyor/service-kit'
 import Type, { type Static } from 'typebox'
 import { CatchUp } from './schedules.js'
 
@@ -15,6 +16,8 @@ export const SchedulerConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** json, pretty (one readable line an event) or auto (pretty on a terminal) */
+  LOG_FORMAT: LogFormat,
   SCHEDULES_FILE: Type.Optional(
     Type.String({ minLength: 1, description: 'JSON array of schedules; unset: the seed ones' }),
   ),

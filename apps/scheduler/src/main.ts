@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const loaded = await loadOrExit()
   if (!loaded) return
   const { config, schedules } = loaded
-  const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL })
+  const logger = createLogger({
+    name: 'scheduler',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  })
   const scheduler = new Scheduler({
     redisUrl: config.REDIS_URL,
     redisTlsCaFile: config.REDIS_TLS_CA_FILE,

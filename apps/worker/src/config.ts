@@ -1,5 +1,5 @@
 import { ConveyorError } from '@conveyor/queue-core'
-import { loadConfig, type Env } from '@conveyor/service-kit'
+import { loadConfig, LogFormat, type Env } from '@conveyor/service-kit'
 import Type, { type Static } from 'typebox'
 
 const count = (fallback: number) => Type.Integer({ minimum: 1, default: fallback })
@@ -16,6 +16,8 @@ export const WorkerConfigSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
   }),
+  // json, pretty (one readable line an event) or auto (pretty on a terminal)
+  LOG_FORMAT: LogFormat,
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   WORKER_CONCURRENCY: count(10),
   CONVERT_CONCURRENCY: count(2),

@@ -33,7 +33,11 @@ function main(): void {
     process.exitCode = EXIT_CONFIG
     return
   }
-  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL })
+  const logger = createLogger({
+    name: 'worker',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  })
   const storage = new Storage(config.DATA_DIR)
   const mail = createMailSender({
     smtpUrl: config.SMTP_URL,
