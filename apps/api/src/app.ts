@@ -15,6 +15,7 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { queuesPlugin } from './plugins/queues.js'
 import { redisPlugin } from './plugins/redis.js'
 import { enqueueRoutes } from './routes/enqueue.js'
+import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
@@ -70,6 +71,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(enqueueRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
+    await app.register(eventRoutes)
     await app.register(uploadRoutes, {
       dataDir: config.DATA_DIR,
       maxBytes: config.UPLOAD_MAX_BYTES,
