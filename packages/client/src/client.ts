@@ -210,9 +210,12 @@ export class ConveyorClient<M extends JobTypeMap = ConveyorJobTypes> {
     return this.queueAction(queue, 'resume', options)
   }
 
-  /** The live events of every queue, or of one (GET /events), until aborted. */
+  /**
+   * The live events of every queue, or of one (GET /events), from the moment the
+   * stream is open (`onOpen`) until aborted or the server ends it.
+   */
   queueEvents(
-    options: { queue?: string; signal?: AbortSignal; timeoutMs?: number } = {},
+    options: { queue?: string; signal?: AbortSignal; timeoutMs?: number; onOpen?: () => void } = {},
   ): AsyncGenerator<QueueEventView> {
     return followQueues(this.http, options)
   }

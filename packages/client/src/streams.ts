@@ -74,9 +74,9 @@ export async function* followJob(
 /** GET /events as an async iteration; it ends when the server ends the stream. */
 export async function* followQueues(
   http: Transport,
-  options: { queue?: string; signal?: AbortSignal; timeoutMs?: number },
+  options: { queue?: string; signal?: AbortSignal; timeoutMs?: number; onOpen?: () => void },
 ): AsyncGenerator<QueueEventView> {
-  const { queue, ...call } = options
+  const { queue, onOpen, ...call } = options
   const res = await http.request<Response>({
     method: 'GET',
     path: '/events',
@@ -86,6 +86,7 @@ export async function* followQueues(
   })
   if (!res.body)
     throw new ConveyorApiError({ code: 'invalid_response', message: '/events: no body' })
+  onOpen?.()
   try {
     for await (const message of readSse(res.body)) {
       if (message.event === 'job') yield parse(message.data, '/events') as QueueEventView

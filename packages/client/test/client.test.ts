@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { freePort } from '@conveyor/queue-core/testing'
-import { until } from '@conveyor/test-support'
+import { startSystem, type System, until } from '@conveyor/test-support'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ConveyorApiError, ConveyorClient, isConveyorApiError } from '../src/index.js'
 import { LossyProxy } from './support/lossy-proxy.js'
-import { startSystem, type System } from './support/system.js'
 
 const KEY = 'ck_client_test_key'
 const FAILING_PHONE = '+15550002001'

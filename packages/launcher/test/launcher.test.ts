@@ -26,8 +26,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
-  launcher?.kill()
-  await launcher?.exited
+  await launcher?.stop()
   launcher = undefined
   await sms.close()
   await deletePrefix(inject('redisUrl'), prefix)

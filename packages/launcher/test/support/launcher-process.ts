@@ -57,13 +57,17 @@ export class LauncherProcess {
     else process.kill(-(this.child.pid ?? 0), 'SIGINT')
   }
 
-  kill(): void {
-    if (this.child.exitCode !== null) return
-    try {
-      if (this.child.stdin) this.child.kill('SIGKILL')
-      else process.kill(-(this.child.pid ?? 0), 'SIGKILL')
-    } catch {
-      // already gone
+  /**
+   * Cleanup after a test, even a failed one: asks twice (the second time forces the
+   * services down, as a second Ctrl-C does), then SIGKILLs the launcher. A SIGKILL
+   * alone would leave its services running: each has a process group of its own.
+   */
+  async stop(): Promise<void> {
+    for (const signal of ['SIGTERM', 'SIGTERM', 'SIGKILL'] as const) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return
+      this.child.kill(signal)
+      const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref())
+      await Promise.race([this.exited, timeout])
     }
   }
 }

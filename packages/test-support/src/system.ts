@@ -2,13 +2,24 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deletePrefix, freePort, uniquePrefix } from '@conveyor/queue-core/testing'
-import { Service, servicesEnv, SmsSink, until } from '@conveyor/test-support'
+import { servicesEnv } from './service-env.js'
+import { Service, until } from './services.js'
+import { SmsSink } from './sms-sink.js'
 
-/** The built API and a worker as processes on the test run's Redis, with an SMS sink. */
-export async function startSystem(options: { redisUrl: string; apiKeys?: string }) {
-  const sms = await SmsSink.start('AC_client', 'token')
-  const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-client-'))
-  const prefix = uniquePrefix('client')
+/**
+ * The built API and a worker as processes on a test Redis, under a key prefix of their
+ * own, with an SMS sink: what a client of the HTTP API (the typed client, the CLI)
+ * is tested against. `close()` stops both and removes what they stored.
+ */
+export async function startSystem(options: {
+  redisUrl: string
+  apiKeys?: string
+  /** more environment for both services */
+  env?: Record<string, string>
+}) {
+  const sms = await SmsSink.start('AC_system', 'token')
+  const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-system-'))
+  const prefix = uniquePrefix('system')
   const port = await freePort()
   const env = servicesEnv({
     redisUrl: options.redisUrl,
@@ -18,6 +29,7 @@ export async function startSystem(options: { redisUrl: string; apiKeys?: string 
       QUEUE_PREFIX: prefix,
       PORT: String(port),
       ...(options.apiKeys ? { API_KEYS: options.apiKeys } : {}),
+      ...options.env,
     },
   })
   const api = new Service('api', 'api', env)
