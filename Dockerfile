@@ -16,6 +16,7 @@ COPY apps/worker/package.json apps/worker/
 COPY apps/scheduler/package.json apps/scheduler/
 COPY packages/queue-core/package.json packages/queue-core/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/launcher/package.json packages/launcher/
 COPY packages/client/package.json packages/client/
 COPY packages/cli/package.json packages/cli/

@@ -1,4 +1,5 @@
 import { LogFormat } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 
 const GiB = 1024 ** 3
@@ -28,5 +29,7 @@ export const ApiConfig = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 6000 }),
   /** how long a SIGTERM waits for requests in flight before the process gives up */
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured */
+  ...TelemetryEnv.properties,
 })
 export type ApiConfig = Static<typeof ApiConfig>

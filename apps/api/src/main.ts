@@ -6,6 +6,7 @@ import {
   redactUrl,
   redisVersionProblem,
 } from '@conveyor/service-kit'
+import { startTelemetry, telemetrySettings } from '@conveyor/telemetry'
 import { buildApp } from './app.js'
 import { ApiConfig } from './config.js'
 
@@ -22,12 +23,20 @@ async function main(): Promise<void> {
     throw err
   }
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
-  const app = await buildApp(config, { loggerInstance: logger })
+  const telemetry = await startTelemetry(telemetrySettings(config, 'conveyor-api'))
+  const app = await buildApp(config, { loggerInstance: logger, telemetry })
   if (app.redis.status === 'ready') {
     const problem = await redisVersionProblem(app.redis, redactUrl(config.REDIS_URL))
     if (problem) throw new Error(problem)
   }
-  onShutdown({ logger, graceMs: config.SHUTDOWN_GRACE_MS, stop: () => app.close() })
+  onShutdown({
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    stop: async () => {
+      await app.close()
+      await telemetry?.shutdown()
+    },
+  })
   try {
     await app.listen({ port: config.PORT, host: config.HOST })
   } catch (err) {
@@ -43,6 +52,7 @@ async function main(): Promise<void> {
       prefix: config.QUEUE_PREFIX,
       dataDir: config.DATA_DIR,
       auth: config.API_KEYS !== '',
+      telemetry: telemetry ? 'on' : 'off',
     },
     'api listening',
   )

@@ -1,4 +1,5 @@
 import { LogFormat } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 import { CatchUp } from './schedules.js'
 
@@ -34,5 +35,7 @@ export const SchedulerConfig = Type.Object({
       description: 'touched while Redis answers: the container health check',
     }),
   ),
+  /** OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured */
+  ...TelemetryEnv.properties,
 })
 export type SchedulerConfig = Static<typeof SchedulerConfig>

@@ -6,6 +6,7 @@ import {
   onShutdown,
   redactUrl,
 } from '@conveyor/service-kit'
+import { startTelemetry, telemetrySettings } from '@conveyor/telemetry'
 import { SchedulerConfig } from './config.js'
 import { Scheduler } from './scheduler.js'
 import { loadSchedules, type Schedule } from './schedules.js'
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
   })
+  const telemetry = await startTelemetry(telemetrySettings(config, 'conveyor-scheduler'))
   const scheduler = new Scheduler({
+    telemetry,
     redisUrl: config.REDIS_URL,
     redisTlsCaFile: config.REDIS_TLS_CA_FILE,
     redisCluster: config.REDIS_CLUSTER,
@@ -62,7 +65,14 @@ async function main(): Promise<void> {
   if (config.HEALTH_FILE !== undefined) {
     keepHealthFile({ path: config.HEALTH_FILE, healthy: () => scheduler.connected })
   }
-  onShutdown({ logger, graceMs: SHUTDOWN_GRACE_MS, stop: () => scheduler.stop() })
+  onShutdown({
+    logger,
+    graceMs: SHUTDOWN_GRACE_MS,
+    stop: async () => {
+      await scheduler.stop()
+      await telemetry?.shutdown()
+    },
+  })
   logger.info(
     {
       redis: redactUrl(config.REDIS_URL),
@@ -70,6 +80,7 @@ async function main(): Promise<void> {
       leaseMs: config.SCHEDULER_LEASE_MS,
       catchUp: config.SCHEDULER_CATCH_UP,
       schedules: scheduler.upcoming(),
+      telemetry: telemetry ? 'on' : 'off',
     },
     'scheduler started',
   )

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import { Queue } from '@conveyor/queue-core'
 import { createRedisClient, jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
+import type { Telemetry } from '@conveyor/telemetry'
 import type { Cluster, Redis } from 'ioredis'
 import { schedulerKeys, type SchedulerKeys } from './keys.js'
 import { LeaderLease } from './leader.js'
@@ -28,6 +29,8 @@ export interface SchedulerOptions {
   clock?: () => number
   /** names this instance in the lease; default host:pid:random */
   holder?: string
+  /** OpenTelemetry, when configured: each fire a span whose traceparent the job keeps */
+  telemetry?: Telemetry | undefined
 }
 
 export interface FireEvent {
@@ -73,6 +76,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly catchUp: CatchUp
   private readonly lateAfterMs: number
   private readonly clock: () => number
+  private readonly telemetry: Telemetry | undefined
   private timer: NodeJS.Timeout | null = null
   private ticks: Promise<void> = Promise.resolve()
   private stopped = true
@@ -91,6 +95,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.catchUp = options.catchUp
     this.lateAfterMs = options.lateAfterMs ?? 1_000
     this.clock = options.clock ?? Date.now
+    this.telemetry = options.telemetry
     for (const s of this.schedules) {
       const name = jobRegistry.queueOf(s.type)
       if (!this.queues.has(name)) {
@@ -228,9 +233,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     how: { catchUp: boolean; recovered: boolean },
   ): Promise<void> {
     const jobId = `sched:${s.name}:${slotMs}`
-    const queue = this.queues.get(jobRegistry.queueOf(s.type))
+    const queueName = jobRegistry.queueOf(s.type)
+    const queue = this.queues.get(queueName)
     if (!queue) throw new Error(`no queue for job type "${s.type}"`)
-    const { created } = await queue.enqueue(s.type, s.payload, { ...s.options, jobId })
+    const send = (traceparent?: string) =>
+      queue.enqueue(s.type, s.payload, {
+        ...s.options,
+        jobId,
+        ...(traceparent ? { traceparent } : {}),
+      })
+    const info = { schedule: s.name, slotMs, jobId, type: s.type, queue: queueName }
+    const { created } = await (this.telemetry ? this.telemetry.traceFire(info, send) : send())
     await this.scripts.confirm(s.name, slotMs)
     this.emit('fire', { schedule: s.name, slotMs, jobId, created, ...how })
   }

@@ -1,5 +1,6 @@
 import { ConveyorError } from '@conveyor/queue-core'
 import { loadConfig, LogFormat, type Env } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 
 const count = (fallback: number) => Type.Integer({ minimum: 1, default: fallback })
@@ -34,6 +35,8 @@ export const WorkerConfigSchema = Type.Object({
   SMS_ACCOUNT_SID: Type.Optional(Type.String({ minLength: 1 })),
   SMS_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   SMS_FROM: Type.Optional(Type.String({ minLength: 1 })),
+  // OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured.
+  ...TelemetryEnv.properties,
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>
 
