@@ -39,9 +39,12 @@ export async function nextSteps(options: {
   const storage = new Storage(options.dataDir)
   if (options.mailOutbox) lines.push(`mail       ${storage.outboxDir('email')}/*.eml`)
   if (options.smsOutbox) lines.push(`SMS        ${storage.outboxDir('sms')}/*.json`)
+  // The CLI's default URL is the API's default one; any other it must be told.
+  const cli =
+    base === 'http://localhost:8080' ? 'pnpm conveyor' : `CONVEYOR_URL=${base} pnpm conveyor`
   lines.push(
-    `try        pnpm conveyor enqueue sms --payload '{"phone":"+84912345678","message":"Xin chào"}' --wait`,
-    `           pnpm conveyor stats`,
+    `try        ${cli} enqueue sms --payload '{"phone":"+84912345678","message":"Xin chào"}' --wait`,
+    `           ${cli} stats`,
   )
   return lines
 }

@@ -80,6 +80,9 @@ describe('pnpm start (the launcher)', () => {
     expect(out).not.toContain('web UI') // this API serves no /ui
     expect(out).toContain(`mail       ${join(dataDir, 'outbox', 'email')}/*.eml`)
     expect(out).not.toContain('SMS        ') // SMS go to the provider, not the outbox
+    expect(out).toContain(
+      `try        CONVEYOR_URL=http://localhost:${port} pnpm conveyor enqueue sms`,
+    )
 
     // Not a terminal: every service line is JSON.
     const apiLines = launcher.lines('[api]').map((l) => l.slice(12))
