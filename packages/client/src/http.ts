@@ -99,6 +99,15 @@ export class Transport {
     try {
       return (await res.json()) as T
     } catch (cause) {
+      // The deadline ran out while the body was arriving.
+      if ((cause as Error | undefined)?.name === 'AbortError') {
+        throw new ConveyorApiError({
+          code: options.signal?.aborted ? 'aborted' : 'timeout',
+          status: res.status,
+          message: `${options.method} ${options.path}: the answer did not arrive in time`,
+          cause,
+        })
+      }
       throw new ConveyorApiError({
         code: 'invalid_response',
         status: res.status,
