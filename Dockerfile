@@ -16,7 +16,10 @@ COPY apps/worker/package.json apps/worker/
 COPY apps/scheduler/package.json apps/scheduler/
 COPY packages/queue-core/package.json packages/queue-core/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/launcher/package.json packages/launcher/
+COPY packages/client/package.json packages/client/
+COPY packages/cli/package.json packages/cli/
 COPY packages/e2e/package.json packages/e2e/
 COPY packages/test-support/package.json packages/test-support/
 COPY packages/chaos/package.json packages/chaos/

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { splitList } from '@conveyor/service-kit'
+import type { Telemetry } from '@conveyor/telemetry'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError } from './api-error.js'
@@ -15,7 +16,9 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { conveyorPlugin } from './plugins/conveyor.js'
 import { redisPlugin } from './plugins/redis.js'
 import { schedulesPlugin } from './plugins/schedules.js'
+import { tracingPlugin } from './plugins/tracing.js'
 import { enqueueRoutes } from './routes/enqueue.js'
+import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
@@ -26,11 +29,13 @@ import { SERVER_OPTIONS } from './server-options.js'
 
 export interface AppOptions {
   config: ApiConfig
+  /** OpenTelemetry, when configured: request, enqueue spans and queue metrics */
+  telemetry?: Telemetry | undefined
 }
 
 /** The whole API as one plugin: services first, then the routes that use them. */
 export const apiPlugin = fp<AppOptions>(
-  async (app, { config }) => {
+  async (app, { config, telemetry }) => {
     app.setValidatorCompiler(validatorCompiler)
     app.setSerializerCompiler(serializerCompiler)
     app.addHook('onRequest', async (request, reply) => {
@@ -68,12 +73,15 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(docsPlugin)
     await app.register(metricsPlugin)
+    // Before the routes, so that each one's handler runs inside its request's span.
+    if (telemetry) await app.register(tracingPlugin, { telemetry })
 
     await app.register(healthRoutes)
     await app.register(enqueueRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
     await app.register(scheduleRoutes)
+    await app.register(eventRoutes)
     await app.register(uploadRoutes, {
       dataDir: config.DATA_DIR,
       maxBytes: config.UPLOAD_MAX_BYTES,
@@ -86,6 +94,7 @@ export const apiPlugin = fp<AppOptions>(
 export interface BuildAppOptions {
   /** the process's pino logger; without one the app logs nothing (tests) */
   loggerInstance?: FastifyBaseLogger
+  telemetry?: Telemetry | undefined
 }
 
 /** Creates a Fastify instance with the API on it, ready for `inject()` or `listen()`. */
@@ -94,7 +103,7 @@ export async function buildApp(config: ApiConfig, options: BuildAppOptions = {})
     ...SERVER_OPTIONS,
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
   }).withTypeProvider<TypeBoxTypeProvider>()
-  await app.register(apiPlugin, { config })
+  await app.register(apiPlugin, { config, telemetry: options.telemetry })
   await app.ready()
   return app
 }

@@ -1,4 +1,6 @@
 import { DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
+import { LogFormat } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 
 const GiB = 1024 ** 3
@@ -15,6 +17,8 @@ export const ApiConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** json, pretty (one readable line an event) or auto (pretty on a terminal) */
+  LOG_FORMAT: LogFormat,
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
@@ -26,5 +30,7 @@ export const ApiConfig = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 6000 }),
   /** how long a SIGTERM waits for requests in flight before the process gives up */
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured */
+  ...TelemetryEnv.properties,
 })
 export type ApiConfig = Static<typeof ApiConfig>

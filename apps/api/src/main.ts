@@ -1,5 +1,12 @@
 import { isConveyorError } from '@conveyor/queue-core'
-import { createLogger, loadConfig, onShutdown, redactUrl } from '@conveyor/service-kit'
+import {
+  createLogger,
+  loadConfig,
+  onShutdown,
+  redactUrl,
+  redisVersionProblem,
+} from '@conveyor/service-kit'
+import { startTelemetry, telemetrySettings } from '@conveyor/telemetry'
 import { buildApp } from './app.js'
 import { ApiConfig } from './config.js'
 
@@ -15,22 +22,45 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL })
-  const app = await buildApp(config, { loggerInstance: logger })
-  onShutdown({ logger, graceMs: config.SHUTDOWN_GRACE_MS, stop: () => app.close() })
-  await app.listen({ port: config.PORT, host: config.HOST })
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
+  const telemetry = await startTelemetry(telemetrySettings(config, 'conveyor-api'))
+  const app = await buildApp(config, { loggerInstance: logger, telemetry })
+  if (app.redis.status === 'ready') {
+    const problem = await redisVersionProblem(app.redis, redactUrl(config.REDIS_URL))
+    if (problem) throw new Error(problem)
+  }
+  onShutdown({
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    stop: async () => {
+      await app.close()
+      await telemetry?.shutdown()
+    },
+  })
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err
+    throw new Error(
+      `port ${config.PORT} on ${config.HOST} is taken (another Conveyor API, or another ` +
+        'program, listens there): stop it, or set PORT to a free port',
+    )
+  }
   logger.info(
     {
       redis: redactUrl(config.REDIS_URL),
       prefix: config.QUEUE_PREFIX,
       dataDir: config.DATA_DIR,
       auth: config.API_KEYS !== '',
+      telemetry: telemetry ? 'on' : 'off',
     },
     'api listening',
   )
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`api: failed to start: ${String(err)}\n`)
+  process.stderr.write(
+    `api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  )
   process.exit(1)
 })

@@ -16,6 +16,8 @@ const RETRY_MS = 1000
  */
 export class QueueFollower {
   private readonly subscribers = new Map<string, Set<FollowerListener>>()
+  /** listeners to every event of the queue (GET /events) */
+  private readonly everything = new Set<FollowerListener>()
   private started: Promise<void> | null = null
   private stopped = false
 
@@ -45,8 +47,21 @@ export class QueueFollower {
     return unsubscribe
   }
 
+  /** Calls `listener` with every event of the queue from now on. */
+  async subscribeAll(listener: FollowerListener): Promise<() => void> {
+    this.everything.add(listener)
+    const unsubscribe = () => void this.everything.delete(listener)
+    try {
+      await this.start()
+    } catch (err) {
+      unsubscribe()
+      throw err
+    }
+    return unsubscribe
+  }
+
   get subscriberCount(): number {
-    let n = 0
+    let n = this.everything.size
     for (const set of this.subscribers.values()) n += set.size
     return n
   }
@@ -70,7 +85,7 @@ export class QueueFollower {
     for (;;) {
       // Checked and cleared in one synchronous step: a subscriber arriving later
       // starts a new loop instead of joining one that is about to end.
-      if (this.stopped || this.subscribers.size === 0) {
+      if (this.stopped || (this.subscribers.size === 0 && this.everything.size === 0)) {
         this.started = null
         return
       }
@@ -86,6 +101,7 @@ export class QueueFollower {
       for (const event of entries) {
         cursor = event.cursor
         for (const id of event.ids) this.deliver(id, { kind: 'event', event })
+        this.deliverToAll({ kind: 'event', event })
       }
     }
   }
@@ -102,9 +118,21 @@ export class QueueFollower {
     }
   }
 
+  private deliverToAll(message: FollowerMessage): void {
+    for (const listener of [...this.everything]) {
+      try {
+        listener(message)
+      } catch (err) {
+        this.log.error({ err }, 'an events subscriber threw')
+      }
+    }
+  }
+
   /** Tells every subscriber to finish, then stops reading and closes the connection. */
   async close(): Promise<void> {
     this.stopped = true
+    this.deliverToAll({ kind: 'closing' })
+    this.everything.clear()
     for (const jobId of [...this.subscribers.keys()]) this.deliver(jobId, { kind: 'closing' })
     this.subscribers.clear()
     await this.events.close()

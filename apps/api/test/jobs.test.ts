@@ -38,6 +38,49 @@ describe('GET /jobs/:id', () => {
     expect(missing.json()).toMatchObject({ error: 'job_not_found' })
   })
 
+  it('gives every time as an ISO 8601 string, the last error included', async () => {
+    const before = Date.now()
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/jobs',
+      payload: { type: 'sms', payload: sms, maxAttempts: 1 },
+    })
+    const { id } = res.json<{ id: string }>()
+    const failed = new Promise<void>((resolve) => {
+      const worker = startWorker('default', {
+        sms: () => {
+          throw new Error('provider down')
+        },
+      })
+      worker.on('failed', () => resolve())
+    })
+    await failed
+    const stream = await fetch(`${base}/jobs/${id}/events`)
+    const events = sseReader(stream.body!)
+    let last = await events.next()
+    while (last && (last.data as { state?: string }).state !== 'dead') last = await events.next()
+    // The stream's records use the same form as GET /jobs/:id.
+    expect(typeof (last?.data as { createdAt?: unknown }).createdAt).toBe('string')
+    const job = (await t.app.inject({ method: 'GET', url: `/jobs/${id}` })).json<{
+      state: string
+      createdAt: string
+      runAt: string
+      startedAt: string
+      finishedAt: string
+      lastError: { message: string; failedAt: string }
+    }>()
+    expect(job.state).toBe('dead')
+    const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+    for (const time of [job.createdAt, job.runAt, job.startedAt, job.finishedAt]) {
+      expect(time).toMatch(isoUtc)
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before - 1000)
+    }
+    expect(job.lastError).toMatchObject({
+      message: 'provider down',
+      failedAt: expect.stringMatching(isoUtc) as unknown,
+    })
+  })
+
   it('adds downloadUrl to a completed conversion', async () => {
     const payload = {
       uploadId: 'abc123',

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -87,4 +88,27 @@ it('exits 2 naming PORT when PORT is not a number', async () => {
   expect(await exited).toBe(2)
   expect(output.stderr).toContain('PORT')
   expect(output.stderr).toContain('abc')
+})
+
+it('exits 1 saying the port is taken when another program listens on it', async () => {
+  const port = await freePort()
+  const squatter = createServer()
+  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve))
+  try {
+    const { output, exited } = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: prefix,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    })
+    expect(await exited).toBe(1)
+    expect(output.stderr).toBe(
+      `api: failed to start: port ${port} on 127.0.0.1 is taken (another Conveyor API, or ` +
+        'another program, listens there): stop it, or set PORT to a free port\n',
+    )
+  } finally {
+    squatter.close()
+  }
 })

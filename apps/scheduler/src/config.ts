@@ -1,4 +1,6 @@
 import { DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
+import { LogFormat } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 import { CatchUp } from '@conveyor/queue-core'
 
@@ -16,6 +18,8 @@ export const SchedulerConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** json, pretty (one readable line an event) or auto (pretty on a terminal) */
+  LOG_FORMAT: LogFormat,
   SCHEDULES_FILE: Type.Optional(
     Type.String({ minLength: 1, description: 'JSON array of schedules; unset: the seed ones' }),
   ),
@@ -32,5 +36,7 @@ export const SchedulerConfig = Type.Object({
       description: 'touched while Redis answers: the container health check',
     }),
   ),
+  /** OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured */
+  ...TelemetryEnv.properties,
 })
 export type SchedulerConfig = Static<typeof SchedulerConfig>

@@ -6,6 +6,7 @@ import {
   onShutdown,
   redactUrl,
 } from '@conveyor/service-kit'
+import { startTelemetry, telemetrySettings } from '@conveyor/telemetry'
 import { SchedulerConfig } from './config.js'
 import { syncFileUntilDone } from './file-sync.js'
 import { Scheduler } from './scheduler.js'
@@ -47,8 +48,14 @@ async function main(): Promise<void> {
   const loaded = await loadOrExit()
   if (!loaded) return
   const { config, entries } = loaded
-  const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL })
+  const logger = createLogger({
+    name: 'scheduler',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  })
+  const telemetry = await startTelemetry(telemetrySettings(config, 'conveyor-scheduler'))
   const scheduler = new Scheduler({
+    telemetry,
     redisUrl: config.REDIS_URL,
     redisTlsCaFile: config.REDIS_TLS_CA_FILE,
     redisCluster: config.REDIS_CLUSTER,
@@ -78,9 +85,10 @@ async function main(): Promise<void> {
   onShutdown({
     logger,
     graceMs: SHUTDOWN_GRACE_MS,
-    stop: () => {
+    stop: async () => {
       stopping = true
-      return scheduler.stop()
+      await scheduler.stop()
+      await telemetry?.shutdown()
     },
   })
   logger.info(
@@ -90,6 +98,7 @@ async function main(): Promise<void> {
       leaseMs: config.SCHEDULER_LEASE_MS,
       catchUp: config.SCHEDULER_CATCH_UP,
       schedules: upcoming(entries, Date.now()),
+      telemetry: telemetry ? 'on' : 'off',
     },
     'scheduler started',
   )

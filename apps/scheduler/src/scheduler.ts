@@ -6,12 +6,14 @@ import {
   ScheduleStore,
   schedulerKeys,
   type CatchUp,
+  toJobId,
   type EnqueueResult,
   type JobTypeName,
   type PendingJob,
   type SchedulerKeys,
 } from '@conveyor/queue-core'
 import { createRedisClient, jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
+import type { Telemetry } from '@conveyor/telemetry'
 import type { Cluster, Redis } from 'ioredis'
 import { CalendarCache } from './calendar-cache.js'
 import { LeaderLease } from './leader.js'
@@ -43,6 +45,8 @@ export interface SchedulerOptions {
   clock?: () => number
   /** names this instance in the lease; default host:pid:random */
   holder?: string
+  /** OpenTelemetry, when configured: each fire a span whose traceparent the job keeps */
+  telemetry?: Telemetry | undefined
 }
 
 export interface SchedulerEvents {
@@ -79,6 +83,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly leader: LeaderLease
   private readonly nudges: NudgeListener
   private readonly conveyor: Conveyor<ConveyorJobTypes>
+  private readonly telemetry: Telemetry | undefined
   private readonly firing: FiringContext
   private readonly clock: (() => number) | undefined
   private timer: NodeJS.Timeout | null = null
@@ -103,6 +108,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       clock: options.clock,
     })
     this.clock = options.clock
+    this.telemetry = options.telemetry
     this.conveyor = new Conveyor({
       connection: this.redis,
       registry: jobRegistry,
@@ -244,11 +250,31 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.timer = setTimeout(() => this.requestTick(), Math.max(0, waitMs))
   }
 
-  /** Enqueues on the job type's queue (queue-core's Conveyor routes it; an unknown type throws). */
+  /**
+   * Enqueues on the job type's queue (queue-core's Conveyor routes it; an unknown type
+   * throws), inside a span of its own when telemetry is on.
+   */
   private async enqueue(job: PendingJob): Promise<EnqueueResult> {
     // The payload was checked against the type's schema when stored; enqueue checks again.
     const type = job.type as JobTypeName<ConveyorJobTypes>
-    return this.conveyor.enqueue(type, job.payload as never, { ...job.options, jobId: job.jobId })
+    const send = (traceparent?: string) =>
+      this.conveyor.enqueue(type, job.payload as never, {
+        ...job.options,
+        jobId: job.jobId,
+        ...(traceparent ? { traceparent } : {}),
+      })
+    if (!this.telemetry) return send()
+    // A slot's job id ends with its slot (a run-now's with a uuid: now is its time).
+    const slotMs = Number(job.jobId.split(':').at(-1))
+    const queue = jobRegistry.queueOf(type)
+    const info = {
+      schedule: job.name,
+      slotMs: Number.isFinite(slotMs) ? slotMs : Date.now(),
+      jobId: toJobId(queue, job.jobId),
+      type: job.type,
+      queue,
+    }
+    return this.telemetry.traceFire(info, send)
   }
 
   private clearTimer(): void {

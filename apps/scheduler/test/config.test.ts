@@ -48,6 +48,15 @@ describe('config', () => {
       REDIS_CLUSTER: false,
       SCHEDULER_LEASE_MS: 15_000,
       SCHEDULER_CATCH_UP: 'once',
+      LOG_FORMAT: 'auto',
+      // OpenTelemetry's: off without an endpoint
+      OTEL_SDK_DISABLED: false,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_METRIC_EXPORT_INTERVAL: 60_000,
+      OTEL_BSP_SCHEDULE_DELAY: 5_000,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
     })
     const set = loadConfig('scheduler', SchedulerConfig, {
       SCHEDULES_FILE: '/etc/schedules.json',

@@ -1,5 +1,6 @@
 import { ConveyorError, DEFAULTS, KEY_PREFIX_PATTERN } from '@conveyor/queue-core'
-import { loadConfig, type Env } from '@conveyor/service-kit'
+import { loadConfig, LogFormat, type Env } from '@conveyor/service-kit'
+import { TelemetryEnv } from '@conveyor/telemetry'
 import Type, { type Static } from 'typebox'
 
 const count = (fallback: number) => Type.Integer({ minimum: 1, default: fallback })
@@ -16,6 +17,8 @@ export const WorkerConfigSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
   }),
+  // json, pretty (one readable line an event) or auto (pretty on a terminal)
+  LOG_FORMAT: LogFormat,
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   WORKER_CONCURRENCY: count(10),
   CONVERT_CONCURRENCY: count(2),
@@ -32,6 +35,8 @@ export const WorkerConfigSchema = Type.Object({
   SMS_ACCOUNT_SID: Type.Optional(Type.String({ minLength: 1 })),
   SMS_AUTH_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   SMS_FROM: Type.Optional(Type.String({ minLength: 1 })),
+  // OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an exporter is configured.
+  ...TelemetryEnv.properties,
 })
 export type WorkerConfig = Static<typeof WorkerConfigSchema>
 

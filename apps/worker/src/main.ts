@@ -7,6 +7,7 @@ import {
   redactUrl,
   Storage,
 } from '@conveyor/service-kit'
+import { instrumentHandlers, startTelemetry, telemetrySettings } from '@conveyor/telemetry'
 import { loadWorkerConfig, type WorkerConfig } from './config.js'
 import { createHandlers } from './handlers/create-handlers.js'
 import { createMailSender } from './mail/transport.js'
@@ -26,21 +27,26 @@ function readConfig(): WorkerConfig | undefined {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig()
   if (config === undefined) {
     // Nothing has started, so the process ends by itself with this status.
     process.exitCode = EXIT_CONFIG
     return
   }
-  const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL })
+  const logger = createLogger({
+    name: 'worker',
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  })
   const storage = new Storage(config.DATA_DIR)
   const mail = createMailSender({
     smtpUrl: config.SMTP_URL,
     outboxDir: storage.outboxDir('email'),
   })
   const sms = createSmsProvider({ config, outboxDir: storage.outboxDir('sms'), logger })
-  const handlers = createHandlers({
+  const telemetry = await startTelemetry(telemetrySettings(config, 'conveyor-worker'))
+  const plain = createHandlers({
     logger,
     storage,
     mail,
@@ -48,6 +54,8 @@ function main(): void {
     sms,
     maxPixels: config.CONVERT_MAX_PIXELS,
   })
+  // Telemetry off: the handlers themselves, nothing wrapped.
+  const handlers = instrumentHandlers(plain, telemetry)
   const running = runWorkers({ config, handlers, logger })
   const { workers } = running
   if (config.HEALTH_FILE !== undefined) {
@@ -67,6 +75,7 @@ function main(): void {
       dataDir: storage.root,
       mail: mail.target,
       sms: sms.name,
+      telemetry: telemetry ? 'on' : 'off',
     },
     'worker started',
   )
@@ -76,8 +85,14 @@ function main(): void {
     stop: async () => {
       await running.close(config.SHUTDOWN_GRACE_MS)
       mail.close()
+      await telemetry?.shutdown()
     },
   })
 }
 
-main()
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `worker: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  )
+  process.exit(1)
+})

@@ -28,6 +28,15 @@ describe('worker config', () => {
       MAIL_FROM: 'Conveyor <no-reply@conveyor.local>',
       SMS_PROVIDER: 'outbox',
       SMS_API_URL: 'https://api.twilio.com',
+      LOG_FORMAT: 'auto',
+      // OpenTelemetry's: off without an endpoint
+      OTEL_SDK_DISABLED: false,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_METRIC_EXPORT_INTERVAL: 60_000,
+      OTEL_BSP_SCHEDULE_DELAY: 5_000,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
     })
   })
 
@@ -38,12 +47,16 @@ describe('worker config', () => {
       CONVERT_CONCURRENCY: '0',
       SMTP_URL: 'mail.example.com',
       LOG_LEVEL: 'loud',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
     })
     expect(message).toMatch(/^worker: invalid configuration/)
     expect(message).toContain('WORKER_CONCURRENCY: must be integer (got "abc")')
     expect(message).toContain('CONVERT_CONCURRENCY')
     expect(message).toContain('SMTP_URL')
     expect(message).toContain('LOG_LEVEL')
+    expect(message).toContain('OTEL_EXPORTER_OTLP_PROTOCOL')
+    expect(message).toContain('OTEL_EXPORTER_OTLP_ENDPOINT')
   })
 
   test('twilio needs its account, token and sender', () => {

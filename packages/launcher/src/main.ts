@@ -2,32 +2,23 @@
 /**
  * Starts the API, the worker and the scheduler as separate processes against one
  * Redis (starting a private one for development when none answers), prefixes their
- * log lines, and stops them all on Ctrl-C or SIGTERM.
+ * log lines, says where to look once the API answers, and stops them all on Ctrl-C.
+ *
+ * Exit codes: 0 after a graceful stop in which every service exited 0; 1 when a
+ * service failed (to start, or to stop in time) or a second Ctrl-C forced the stop;
+ * 2 for a bad configuration.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConfig, redactUrl } from '@conveyor/service-kit'
+import { loadConfig, redactUrl, resolveLogFormat } from '@conveyor/service-kit'
 import { LauncherConfig } from './config.js'
+import { nextSteps, waitForApi } from './next-steps.js'
 import { ensureRedis } from './redis.js'
+import { ServiceProcesses, type ServiceExit } from './services.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-
-function say(message: string): void {
-  process.stdout.write(`[launcher] ${message}\n`)
-}
-
-function prefixLines(child: ChildProcess, name: string): void {
-  const tag = `[${name}] `.padEnd(12)
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = ''
-    stream?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) process.stdout.write(`${tag}${line}\n`)
-    })
-  }
-}
+const write = (text: string) => void process.stdout.write(text)
+const say = (message: string) => write(`[launcher] ${message}\n`)
 
 let config: LauncherConfig
 try {
@@ -48,40 +39,80 @@ if (redis.server)
   )
 else say(`using Redis at ${redactUrl(redis.url)}`)
 
-const children = new Map<string, ChildProcess>()
-let stopping = false
+// The services write into a pipe, so their own `auto` would mean JSON: decide here,
+// where the terminal is, and tell them.
+const terminal = process.stdout.isTTY
+const logFormat = resolveLogFormat(config.LOG_FORMAT, terminal)
+const services = new ServiceProcesses(write)
+const names = config.LAUNCH.split(',')
+let stopping: Promise<void> | null = null
+let forced = false
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true
-    say('stopping services')
-    const exits = [...children.values()].map(
-      (child) =>
-        new Promise<void>((done) =>
-          child.exitCode !== null ? done() : child.once('exit', () => done()),
-        ),
-    )
-    for (const child of children.values()) child.kill('SIGTERM')
-    await Promise.all(exits)
-    await redis.server?.stop()
-  }
-  process.exit(code)
+async function stop(reason: string, failed: boolean): Promise<void> {
+  say(reason)
+  const exits = await services.signalAll('SIGTERM')
+  await redis.server?.stop()
+  const bad = exits.filter((e) => e.code !== 0)
+  for (const e of bad) say(`${e.name} exited with ${e.signal ?? e.code}`)
+  if (bad.length === 0 && !failed) say('all services stopped')
+  process.exit(forced || failed || bad.length > 0 ? 1 : 0)
 }
 
-for (const name of config.LAUNCH.split(',')) {
-  const entry = resolve(root, 'apps', name, 'dist', 'main.js')
-  const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, REDIS_URL: redis.url, DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.set(name, child)
-  prefixLines(child, name)
-  child.on('exit', (code, signal) => {
-    if (stopping) return
-    say(`${name} exited (${signal ?? code}); stopping the others`)
-    void stopAll(1)
+function onServiceExit(exit: ServiceExit): void {
+  if (stopping) return
+  stopping = stop(`${exit.name} exited (${exit.signal ?? exit.code}); stopping the others`, true)
+}
+
+for (const name of names) {
+  services.start({
+    name,
+    entry: resolve(root, 'apps', name, 'dist', 'main.js'),
+    env: {
+      ...process.env,
+      REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
+      LOG_FORMAT: logFormat,
+      ...(logFormat === 'pretty' && terminal ? { FORCE_COLOR: '1' } : {}),
+    },
+    onExit: onServiceExit,
   })
 }
 say(`started ${config.LAUNCH}; data in ${dataDir}; Ctrl-C stops everything`)
-process.on('SIGINT', () => void stopAll(0))
-process.on('SIGTERM', () => void stopAll(0))
+
+// One Ctrl-C: each service is asked once and finishes its running jobs within its
+// grace period. Another Ctrl-C while they do: they are killed.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (!stopping) {
+    stopping = stop(`${signal}: stopping the services gracefully (Ctrl-C again to force)`, false)
+    return
+  }
+  if (forced) return
+  forced = true
+  say(`${signal} again: killing the services`)
+  services.killAll()
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+process.on('SIGHUP', onSignal)
+// However the launcher ends, it leaves no service or Redis of its own behind.
+process.on('exit', () => {
+  services.killAll()
+  redis.server?.kill()
+})
+
+if (names.includes('api')) {
+  const base = `http://localhost:${config.PORT}`
+  if (await waitForApi(base)) {
+    if (!stopping) {
+      const lines = await nextSteps({
+        base,
+        dataDir,
+        mailOutbox: config.SMTP_URL === undefined,
+        smsOutbox: (config.SMS_PROVIDER ?? 'outbox') === 'outbox',
+      })
+      say(`ready\n${lines.map((l) => `    ${l}`).join('\n')}`)
+    }
+  } else if (!stopping) {
+    say(`the API did not answer at ${base}/healthz yet; see its lines above`)
+  }
+}

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
+import { redactUrl, redisVersionProblem } from '@conveyor/service-kit'
 import { Redis } from 'ioredis'
+import { startDevRedis, type DevRedis } from './dev-redis.js'
 
-async function answers(url: string): Promise<boolean> {
+/** Connects once, without retries; null when nothing answers. */
+async function connectOnce(url: string): Promise<Redis | null> {
   const probe = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -14,12 +15,12 @@ async function answers(url: string): Promise<boolean> {
   probe.on('error', () => undefined)
   try {
     await probe.connect()
-    return (await probe.ping()) === 'PONG'
+    if ((await probe.ping()) === 'PONG') return probe
   } catch {
-    return false
-  } finally {
-    probe.disconnect()
+    // nothing there, or not a Redis
   }
+  probe.disconnect()
+  return null
 }
 
 function isLocal(url: string): boolean {
@@ -28,28 +29,42 @@ function isLocal(url: string): boolean {
 }
 
 /**
- * The Redis the services will use: the one at `url` if it answers; otherwise, for
- * development on this machine, a private redis-server with append-only persistence
- * under DATA_DIR/redis, so that jobs survive a restart of the launcher.
+ * The Redis the services will use: the one at `url` if it answers (and is recent
+ * enough); otherwise, for development on this machine, a private redis-server with
+ * append-only persistence under DATA_DIR/redis, so that jobs survive a restart.
+ * Throws an Error whose message tells a person what to do.
  */
 export async function ensureRedis(
   url: string,
   dataDir: string,
-): Promise<{ url: string; server?: RedisServerHandle }> {
-  if (await answers(url)) return { url }
+): Promise<{ url: string; server?: DevRedis }> {
+  const client = await connectOnce(url)
+  if (client) {
+    try {
+      const problem = await redisVersionProblem(client, redactUrl(url))
+      if (problem) throw new Error(problem)
+    } finally {
+      client.disconnect()
+    }
+    return { url }
+  }
   const installed = spawnSync('redis-server', ['--version']).status === 0
   if (!isLocal(url) || !installed) {
     throw new Error(
-      `nothing answers at ${url}` +
-        (installed ? '' : ' and redis-server is not installed (apt-get install redis-server)'),
+      `nothing answers at ${redactUrl(url)}` +
+        (installed
+          ? ': start that Redis, or unset REDIS_URL to have a private one started here'
+          : ' and redis-server is not installed: install it (Debian/Ubuntu: apt-get install ' +
+            'redis-server; macOS: brew install redis) or set REDIS_URL to a running Redis 7+'),
     )
   }
-  const dir = await mkdir(join(dataDir, 'redis'), { recursive: true }).then(() =>
-    join(dataDir, 'redis'),
-  )
-  const server = await startRedisServer({
-    dir,
-    args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
-  })
+  const server = await startDevRedis(join(dataDir, 'redis'))
+  const client2 = await connectOnce(server.url)
+  const problem = client2 ? await redisVersionProblem(client2, 'the installed redis-server') : null
+  client2?.disconnect()
+  if (problem) {
+    await server.stop()
+    throw new Error(problem)
+  }
   return { url: server.url, server }
 }

@@ -10,9 +10,22 @@ export {
   type FileFormat,
 } from './formats.js'
 export { jobRegistry, type ConveyorJobTypes } from './job-catalog.js'
-export { createLogger, REDACT_PATHS, type Logger } from './logger.js'
+export {
+  createLogger,
+  LogFormat,
+  REDACT_PATHS,
+  resolveLogFormat,
+  type Logger,
+  type LoggerOptions,
+} from './logger.js'
 export { onShutdown } from './shutdown.js'
 export { redisOptionsFrom, type RedisConnectionOptions } from './redis-options.js'
 export { Storage, UPLOAD_ID, type UploadMeta } from './storage.js'
 export { keepHealthFile } from './health-file.js'
 export { createRedisClient, type RedisTarget } from './redis-client.js'
+export {
+  isSupportedRedisVersion,
+  MIN_REDIS_VERSION,
+  parseRedisVersion,
+  redisVersionProblem,
+} from './redis-version.js'

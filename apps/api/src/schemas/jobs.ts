@@ -1,16 +1,34 @@
-import { JobRecord, JobState, QueueCounts } from '@conveyor/queue-core'
-import Type from 'typebox'
+import { JobError, JobRecord, JobState, QueueCounts } from '@conveyor/queue-core'
+import Type, { type Static } from 'typebox'
 import { PageQuery } from './common.js'
 
-/** A job as GET /jobs/:id shows it: the queue-core record, plus where a result is served. */
+/** Every time in an HTTP answer: an ISO 8601 string in UTC, e.g. 2026-03-01T09:30:00.000Z. */
+export const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' })
+
+/** The last failure of a job, its time as ISO 8601. */
+export const JobErrorView = Type.Intersect([
+  Type.Omit(JobError, ['failedAt']),
+  Type.Object({ failedAt: IsoTime }),
+])
+
+/**
+ * A job as GET /jobs/:id shows it: the queue-core record with its times as ISO 8601
+ * strings, plus where a result is served.
+ */
 export const JobView = Type.Intersect([
-  JobRecord,
+  Type.Omit(JobRecord, ['runAt', 'createdAt', 'startedAt', 'finishedAt', 'lastError']),
   Type.Object({
+    runAt: IsoTime,
+    createdAt: IsoTime,
+    startedAt: Type.Optional(IsoTime),
+    finishedAt: Type.Optional(IsoTime),
+    lastError: Type.Optional(JobErrorView),
     downloadUrl: Type.Optional(
       Type.String({ description: 'for a completed conversion: GET it for the result' }),
     ),
   }),
 ])
+export type JobView = Static<typeof JobView>
 
 export const JobPage = Type.Object({
   jobs: Type.Array(JobView),

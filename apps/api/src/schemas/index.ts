@@ -1,0 +1,28 @@
+/**
+ * The API's HTTP schemas, one module for other packages (the typed client, the CLI):
+ * the same TypeBox schemas the routes validate with and document in OpenAPI.
+ */
+export { ErrorResponse, JobIdParams, PageQuery, QueueParams } from './common.js'
+export {
+  Accepted,
+  BatchAccepted,
+  BatchRequest,
+  EnqueueStatus,
+  JobRequest,
+  MAX_BATCH,
+  RunAt,
+} from './enqueue.js'
+export { QueueEventsQuery, QueueEventView } from './events.js'
+export {
+  IsoTime,
+  JobErrorView,
+  JobPage,
+  JobView,
+  ListJobsQuery,
+  PageOnlyQuery,
+  QueueList,
+  QueueStatus,
+  QueueSummary,
+  RequeueResult,
+} from './jobs.js'
+export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
