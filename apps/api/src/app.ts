@@ -70,7 +70,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(conveyorPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(schedulesPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
-    await app.register(idempotencyPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(idempotencyPlugin)
     await app.register(docsPlugin)
     await app.register(metricsPlugin)
     // Before the routes, so that each one's handler runs inside its request's span.

@@ -1,4 +1,11 @@
-import type { BulkJob, Conveyor, EnqueueOptions, JobTypeName } from '@conveyor/queue-core'
+import type {
+  BulkJob,
+  Conveyor,
+  EnqueueOptions,
+  EnqueueResult,
+  JobTypeName,
+} from '@conveyor/queue-core'
+import type { FastifyReply } from 'fastify'
 import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
 import { fieldError } from './api-error.js'
 import type { Accepted, JobRequest } from './schemas/enqueue.js'
@@ -45,8 +52,19 @@ export async function enqueueAll(
   conveyor: Conveyor<ConveyorJobTypes>,
   jobs: AppBulkJob[],
   at = '',
-): Promise<Accepted[]> {
+): Promise<{ accepted: Accepted[]; results: EnqueueResult[] }> {
   const now = Date.now()
   const results = await conveyor.enqueueBulk(jobs, at)
-  return results.map((result, i) => accepted(result.id, jobs[i]?.options, now))
+  return { accepted: results.map((r, i) => accepted(r.id, jobs[i]?.options, now)), results }
+}
+
+/**
+ * Marks the answer to a keyed request whose jobs were all there already (a retry):
+ * `idempotent-replayed: true`. The answer itself is the same as the first one's.
+ */
+export function replay(reply: FastifyReply, results: readonly EnqueueResult[]): FastifyReply {
+  if (reply.request.idempotency && results.length > 0 && results.every((r) => !r.created)) {
+    reply.header('idempotent-replayed', 'true')
+  }
+  return reply
 }

@@ -1,5 +1,5 @@
-import type { JobRecord } from '@conveyor/queue-core'
-import type { JobView } from './schemas/jobs.js'
+import type { JobRecord, JobSummary } from '@conveyor/queue-core'
+import type { JobSummaryView, JobView } from './schemas/jobs.js'
 
 export type { JobView } from './schemas/jobs.js'
 
@@ -21,5 +21,14 @@ export function toJobView(job: JobRecord): JobView {
   if (job.type !== 'convert' || job.state !== 'completed') return view
   const uploadId = (job.payload as { uploadId?: unknown } | undefined)?.uploadId
   if (typeof uploadId === 'string') view.downloadUrl = `/uploads/${uploadId}/result`
+  return view
+}
+
+/** A listing's summary with its times as ISO 8601 strings. */
+export function toSummaryView(job: JobSummary): JobSummaryView {
+  const { runAt, createdAt, startedAt, finishedAt, ...rest } = job
+  const view: JobSummaryView = { ...rest, runAt: iso(runAt), createdAt: iso(createdAt) }
+  if (startedAt !== undefined) view.startedAt = iso(startedAt)
+  if (finishedAt !== undefined) view.finishedAt = iso(finishedAt)
   return view
 }

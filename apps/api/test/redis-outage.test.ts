@@ -59,7 +59,8 @@ it('answers 503 within 2 s when Redis hangs without closing the connection', asy
 
   process.kill(redis.pid, 'SIGSTOP')
   const res = await timedPost()
-  expect(res).toMatchObject({ status: 503, body: { error: 'redis_unavailable' } })
+  // The command is on the stalled server's socket: it may yet run, so the API says so.
+  expect(res).toMatchObject({ status: 503, body: { error: 'outcome_unknown' } })
   expect(res.ms).toBeLessThan(2000)
   const ready = await t.app.inject({ method: 'GET', url: '/readyz' })
   expect(ready.statusCode).toBe(503)

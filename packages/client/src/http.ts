@@ -171,8 +171,7 @@ export class Transport {
       }
       if (res.ok) return res
       const error = await errorFromResponse(res, what)
-      const inFlight = res.status === 409 && error.code === 'idempotency_key_in_flight'
-      if ((!RETRY_STATUSES.has(res.status) && !inFlight) || attempt >= tries) throw error
+      if (!RETRY_STATUSES.has(res.status) || attempt >= tries) throw error
       await sleep(retryAfterMs(res) ?? this.backoff(attempt), options.signal)
     }
   }

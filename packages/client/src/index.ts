@@ -10,6 +10,7 @@ export type {
   JobPage,
   JobState,
   JobView,
+  JobSummaryView,
   ListOptions,
   QueueEventView,
   QueueStatus,

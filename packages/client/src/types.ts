@@ -11,6 +11,7 @@ export type JobState = JobView['state']
 /** The answer to an accepted job: 202 `{id, status, statusUrl}`. */
 export type Accepted = Static<typeof Api.Accepted>
 export type JobPage = Static<typeof Api.JobPage>
+export type JobSummaryView = Static<typeof Api.JobSummaryView>
 /** One queue's counts per state, from GET /queues. */
 export type QueueSummary = Static<typeof Api.QueueSummary>
 export type QueueStatus = Static<typeof Api.QueueStatus>

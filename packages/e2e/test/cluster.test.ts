@@ -106,9 +106,12 @@ describe('the services on a Redis Cluster', () => {
 
     const held = await post('/enqueue-sms', { phone: HANGING_PHONE, message: 'survive a crash' })
     await until(() => sms.sentTo(HANGING_PHONE).length === 1, 'the provider to receive the request')
-    const holder = services.find((s) =>
-      s.json().some((l) => l.jobId === held.id && l.state === 'active'),
-    )
+    // The worker's "active" line travels through a pipe and may arrive after the provider's
+    // request did, so wait for it rather than read it once.
+    const holds = (s: (typeof services)[number]) =>
+      s.json().some((l) => l.jobId === held.id && l.state === 'active')
+    await until(() => services.some(holds), 'the worker to log the held job')
+    const holder = services.find(holds)
     expect(holder).toBeDefined()
     sms.behaviours.set(HANGING_PHONE, 'ok')
     expect(await holder?.stop('SIGKILL')).toBeNull()

@@ -226,7 +226,11 @@ describe('the seed flows, end to end', () => {
     })
     const id = String(json.id)
     await until(() => sms.sentTo(HANGING_PHONE).length === 1, 'the provider to receive the request')
-    const holder = workers.find((w) => w.json().some((l) => l.jobId === id && l.state === 'active'))
+    // The "active" log line may reach us after the provider saw the request: wait for it.
+    const holds = (w: (typeof workers)[number]) =>
+      w.json().some((l) => l.jobId === id && l.state === 'active')
+    await until(() => workers.some(holds), 'the worker to log the held job')
+    const holder = workers.find(holds)
     expect(holder).toBeDefined()
     sms.behaviours.set(HANGING_PHONE, 'ok')
     expect(await holder?.stop('SIGKILL')).toBeNull()

@@ -12,6 +12,7 @@ KEYS[8]  idem      hash
 KEYS[9]  ikeys     hash
 KEYS[10] events    stream
 KEYS[11] stats     hash   totals for metrics
+KEYS[12] heads     hash   id -> a big spec's metadata
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  number of jobs n
@@ -20,7 +21,7 @@ Returns: array of the ids that were refused.
 ]]
 local specsKey, stateKey, leasesKey, completedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local resultsKey, progressKey, errorsKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local ikeysKey, eventsKey, statsKey = KEYS[9], KEYS[10], KEYS[11]
+local ikeysKey, eventsKey, statsKey, headsKey = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -63,7 +64,8 @@ if #done > 0 then
     call_sliced('ZADD', completedKey, completedArgs, 2000)
   else
     remove_jobs({ specs = specsKey, state = stateKey, results = resultsKey,
-      progress = progressKey, errors = errorsKey, idem = idemKey, ikeys = ikeysKey }, done)
+      progress = progressKey, errors = errorsKey, idem = idemKey, ikeys = ikeysKey,
+      heads = headsKey }, done)
   end
   redis.call('HINCRBY', statsKey, 'completed', #done)
 end

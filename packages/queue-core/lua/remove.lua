@@ -14,7 +14,8 @@ KEYS[12] cancelled zset
 KEYS[13] events    stream
 KEYS[14] legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
 KEYS[15] adopted   set    v1 ids converted here
-KEYS[16..25] ready:0..ready:9 lists
+KEYS[16] heads     hash   id -> a big spec's metadata
+KEYS[17..26] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
 Returns: a code (includes/codes.lua): done, not_found, running.
@@ -22,6 +23,7 @@ Returns: a code (includes/codes.lua): done, not_found, running.
 local specsKey, stateKey, resultsKey, progressKey, errorsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local idemKey, ikeysKey, delayedKey, retryKey, completedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local deadKey, cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+local headsKey = KEYS[16]
 --- @include "codes"
 --- @include "record"
 --- @include "legacy"
@@ -31,9 +33,10 @@ local deadKey, cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[11], KEYS[1
 --- @include "remove-jobs"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = ready_keys(16)
+local readyKeys = ready_keys(17)
 local k = { specs = specsKey, state = stateKey, results = resultsKey, progress = progressKey,
-  errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey, adopted = adoptedKey }
+  errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey, adopted = adoptedKey,
+  heads = headsKey }
 local r = job_read(k, id)
 if not r then
   -- A value that is no record (written by hand, say) is removed all the same.

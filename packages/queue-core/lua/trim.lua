@@ -12,6 +12,7 @@ KEYS[7]  errors    hash
 KEYS[8]  idem      hash
 KEYS[9]  ikeys     hash
 KEYS[10] legacy    hash   storage v1 jobs (a finished v1 job is deleted there)
+KEYS[11] heads     hash   id -> a big spec's metadata
 ARGV[1]  keep ms (0 = no age limit)
 ARGV[2]  keep at most this many per state (0 = no cap)
 ARGV[3]  max jobs per call
@@ -19,14 +20,14 @@ Returns: { trimmed, more } where more is 1 when the call stopped at its limit.
 ]]
 local specsKey, stateKey, completedKey, cancelledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local resultsKey, progressKey, errorsKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local ikeysKey, legacyKey = KEYS[9], KEYS[10]
+local ikeysKey, legacyKey, headsKey = KEYS[9], KEYS[10], KEYS[11]
 --- @include "now"
 --- @include "record"
 --- @include "remove-jobs"
 
 local keepMs, keepCount, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local k = { specs = specsKey, state = stateKey, results = resultsKey, progress = progressKey,
-  errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey }
+  errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey, heads = headsKey }
 local now = server_now()
 local trimmed, more = 0, 0
 

@@ -7,8 +7,8 @@ import {
   EnqueueOptions as EnqueueOptionsSchema,
   MAX_SCHEDULE_AHEAD_MS,
 } from './schemas/envelope.js'
-import type { EnqueueArg } from './scripts.js'
-import { encodeSpec, type ResolvedSpec } from './spec-codec.js'
+import { INLINE_SPEC_BYTES, type EnqueueArg } from './scripts.js'
+import { encodeHead, encodeSpec, type ResolvedSpec } from './spec-codec.js'
 import { compileChecker, type Checker } from './validation.js'
 
 /** Enqueue options as the TypeScript API takes them: `runAt` may be a Date. */
@@ -60,13 +60,16 @@ export function prepareJob<M extends JobTypeMap>(
   if (opts?.idempotencyKey !== undefined) spec.idempotencyKey = opts.idempotencyKey
   if (opts?.traceparent !== undefined) spec.traceparent = opts.traceparent
   const chosen = opts?.jobId
+  const stored = encodeSpec(spec)
   return {
     id: chosen ?? newLocalId(),
-    spec: encodeSpec(spec),
+    spec: stored,
+    head: stored.length > INLINE_SPEC_BYTES ? encodeHead(stored) : '',
     priority: spec.priority,
     delayMs: opts?.delayMs ?? 0,
     runAt: (opts?.runAt as number | undefined) ?? 0,
     checkId: chosen !== undefined,
     idempotencyKey: opts?.idempotencyKey ?? '',
+    fingerprint: opts?.idempotencyFingerprint ?? '',
   }
 }

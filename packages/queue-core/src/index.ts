@@ -50,7 +50,15 @@ export {
   Priority,
   Traceparent,
 } from './schemas/envelope.js'
-export { JOB_STATES, JobError, JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
+export {
+  JOB_STATES,
+  JobError,
+  JobRecord,
+  JobState,
+  JobSummary,
+  QueueCounts,
+  SUMMARY_PAYLOAD_BYTES,
+} from './schemas/job-record.js'
 export { SmsPayload } from './schemas/sms.js'
 export { KEY_PREFIX_PATTERN, KeyPrefix, QueueName } from './schemas/names.js'
 export { compileChecker, type Checker } from './validation.js'

@@ -19,6 +19,8 @@ export interface QueueKeys {
   meta: string
   /** id -> the job as enqueued (type, payload, options) as JSON: written once, never rewritten */
   specs: string
+  /** id -> a big spec's metadata (everything but the payload), for listings */
+  heads: string
   /** id -> the job's small mutable record (record-codec.ts); absent while a job waits for its first run */
   state: string
   results: string
@@ -63,6 +65,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
   return {
     meta: k('meta'),
     specs: k('specs'),
+    heads: k('heads'),
     state: k('state'),
     results: k('results'),
     progress: k('progress'),
@@ -99,7 +102,18 @@ export function legacyIdIndexKey(prefix: string): string {
  * script's header to this table.
  */
 export const SCRIPT_KEYS = {
-  enqueue: ['specs', 'state', 'delayed', 'idem', 'ikeys', 'events', 'wake', 'legacy', 'ready'],
+  enqueue: [
+    'specs',
+    'state',
+    'delayed',
+    'idem',
+    'ikeys',
+    'events',
+    'wake',
+    'legacy',
+    'heads',
+    'ready',
+  ],
   reserve: [
     'meta',
     'specs',
@@ -125,6 +139,7 @@ export const SCRIPT_KEYS = {
     'ikeys',
     'events',
     'stats',
+    'heads',
   ],
   fail: ['state', 'leases', 'retry', 'dead', 'errors', 'events', 'wake', 'stats'],
   extend: ['state', 'leases'],
@@ -154,6 +169,7 @@ export const SCRIPT_KEYS = {
     'idem',
     'ikeys',
     'legacy',
+    'heads',
   ],
   retry: ['specs', 'state', 'dead', 'cancelled', 'events', 'wake', 'legacy', 'adopted', 'ready'],
   cancel: [
@@ -183,6 +199,7 @@ export const SCRIPT_KEYS = {
     'events',
     'legacy',
     'adopted',
+    'heads',
     'ready',
   ],
   pause: ['meta', 'events', 'wake'],

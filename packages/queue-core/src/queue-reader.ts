@@ -4,11 +4,12 @@ import { toJobRecord } from './job-record.js'
 import type { QueueKeys } from './keys.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
 import { execPipeline, redisCall } from './redis-errors.js'
-import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
-import type { QueueScripts } from './scripts.js'
+import type { JobRecord, JobState, JobSummary, QueueCounts } from './schemas/job-record.js'
+import { INLINE_SPEC_BYTES, type QueueScripts } from './scripts.js'
+import { toJobSummary } from './job-summary.js'
 
 export interface JobPage {
-  jobs: JobRecord[]
+  jobs: JobSummary[]
   total: number
 }
 
@@ -90,8 +91,46 @@ export class QueueReader {
       state === 'queued'
         ? await this.listQueued(offset, limit)
         : await this.listIndexed(state, offset, limit)
-    const jobs = (await this.getJobs(ids)).filter((j): j is JobRecord => j !== null)
+    const jobs = (await this.getSummaries(ids)).filter((j): j is JobSummary => j !== null)
     return { jobs, total }
+  }
+
+  /**
+   * Summaries in the order of `ids` (null: no such job), read without ever reading a big
+   * payload: a spec up to INLINE_SPEC_BYTES is read whole, a bigger one only by its
+   * head. Working memory is bounded by ids × (8 KB + a stored error, ~17 KB).
+   */
+  async getSummaries(ids: readonly string[]): Promise<(JobSummary | null)[]> {
+    if (ids.length === 0) return []
+    const k = this.keys
+    const sizes = this.redis.pipeline()
+    for (const id of ids) sizes.hstrlen(k.specs, id)
+    sizes
+      .hmget(k.state, ...ids)
+      .hmget(k.heads, ...ids)
+      .hmget(k.errors, ...ids)
+    const replies = await execPipeline(sizes)
+    const specBytes = replies.slice(0, ids.length) as number[]
+    const [states, heads, errors] = replies.slice(ids.length) as (string | null)[][]
+    const small = ids.filter(
+      (_, i) => (specBytes[i] ?? 0) > 0 && (specBytes[i] ?? 0) <= INLINE_SPEC_BYTES,
+    )
+    const specs = new Map<string, string | null>()
+    if (small.length > 0) {
+      const read = await redisCall(this.redis.hmget(k.specs, ...small))
+      small.forEach((id, i) => specs.set(id, read[i] ?? null))
+    }
+    return ids.map((id, i) =>
+      toJobSummary({
+        id: toJobId(this.queue, id),
+        queue: this.queue,
+        specBytes: specBytes[i] ?? 0,
+        spec: specs.get(id) ?? null,
+        head: heads?.[i] ?? null,
+        state: states?.[i] ?? null,
+        error: errors?.[i] ?? null,
+      }),
+    )
   }
 
   private async listIndexed(state: Exclude<JobState, 'queued'>, offset: number, limit: number) {

@@ -48,7 +48,16 @@ export class PreparedJobs {
     readonly queue: string,
     /** what the enqueue script takes, one entry per job */
     readonly args: readonly EnqueueArg[],
+    /** where each job's errors point */
+    readonly paths: readonly string[],
   ) {}
+}
+
+function keyReused(paths: readonly string[]): ConveyorError {
+  const message = 'this idempotency key was given before for a different request'
+  return new ConveyorError('idempotency_key_reused', message, {
+    details: paths.map((p) => ({ path: `${p}/options/idempotencyKey`, message })),
+  })
 }
 
 /** The producer's and operator's handle on one queue. */
@@ -95,8 +104,9 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     options?: EnqueueOptions,
   ): Promise<EnqueueResult> {
     const arg = prepareJob(this.registry, { type, payload, options }, '')
-    const { id, created } = await this.singles.add(arg)
-    return { id: toJobId(this.name, id), created }
+    const reply = await this.singles.add(arg)
+    if (reply.reused) throw keyReused([''])
+    return { id: toJobId(this.name, reply.id), created: reply.created }
   }
 
   /** Validates every job first (so one bad job enqueues none), then enqueues them all. */
@@ -113,9 +123,11 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     jobs: readonly { type: string; payload: unknown; options?: EnqueueOptions | undefined }[],
     paths?: readonly string[],
   ): PreparedJobs {
+    const at = jobs.map((_, i) => paths?.[i] ?? `/${i}`)
     return new PreparedJobs(
       this.name,
-      jobs.map((j, i) => prepareJob(this.registry, j, paths?.[i] ?? `/${i}`)),
+      jobs.map((j, i) => prepareJob(this.registry, j, at[i] ?? '')),
+      at,
     )
   }
 
@@ -128,6 +140,8 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       )
     }
     const replies = await this.scripts.enqueue(prepared.args)
+    const reused = replies.flatMap((r, i) => (r.reused ? [prepared.paths[i] ?? `/${i}`] : []))
+    if (reused.length > 0) throw keyReused(reused)
     return replies.map(({ id, created }) => ({ id: toJobId(this.name, id), created }))
   }
 

@@ -18,11 +18,17 @@ export interface EnqueueArg {
   /** the id may exist already (chosen by the caller); a generated one cannot */
   checkId: boolean
   idempotencyKey: string
+  /** what the key stands for; '' = any repeat of the key is the same job */
+  fingerprint: string
+  /** a big spec's metadata without the payload (spec-codec.ts encodeHead), for listings */
+  head: string
 }
 export interface EnqueueReply {
   id: string
   /** false when an idempotency key or job id matched a job that already exists */
   created: boolean
+  /** the key was given before with another fingerprint: refused, nothing written */
+  reused: boolean
 }
 // Jobs per enqueue script call.
 const ENQUEUE_SLICE = 500
@@ -122,14 +128,14 @@ export class QueueScripts {
       const inline = j.spec.length <= INLINE_SPEC_BYTES
       if (!inline) big.push(j)
       args.push(j.id, inline ? j.spec : '', j.priority, j.delayMs, j.runAt, j.checkId ? '1' : '0')
-      args.push(j.idempotencyKey)
+      args.push(j.idempotencyKey, j.fingerprint)
     }
     const reply = (
       big.length === 0 ? await this.run('enqueue', args) : await this.enqueueBig(big, args)
     ) as (string | number)[]
     const out: EnqueueReply[] = []
     for (let i = 0; i < reply.length; i += 2) {
-      out.push({ id: String(reply[i]), created: reply[i + 1] === 1 })
+      out.push({ id: String(reply[i]), created: reply[i + 1] === 1, reused: reply[i + 1] === -1 })
     }
     return out
   }
@@ -142,7 +148,10 @@ export class QueueScripts {
   private async enqueueBig(big: readonly EnqueueArg[], args: ScriptArg[]): Promise<unknown> {
     const keys = this.runner.keys.enqueue
     const multi = this.runner.redis.multi()
-    for (const j of big) multi.hsetnx(this.keys.specs, j.id, j.spec)
+    for (const j of big) {
+      multi.hsetnx(this.keys.specs, j.id, j.spec)
+      multi.hsetnx(this.keys.heads, j.id, j.head)
+    }
     multi.eval(loadScript('enqueue').lua, keys.length, ...keys, ...args)
     const replies = await execPipeline(multi)
     return replies[replies.length - 1]

@@ -46,6 +46,16 @@ export function encodeSpec(spec: ResolvedSpec): string {
   return JSON.stringify(out)
 }
 
+/**
+ * A spec's metadata without its payload (the same JSON as encodeSpec's, cut before
+ * the payload), kept beside a big spec so that a listing never reads the payload.
+ */
+export function encodeHead(spec: string): string {
+  // The first one: metadata strings escape their quotes, and the payload comes last.
+  const cut = spec.indexOf(',"payload":')
+  return cut < 0 ? spec : `${spec.slice(0, cut)}}`
+}
+
 interface StoredSpec {
   type?: unknown
   payload?: unknown
@@ -73,6 +83,15 @@ function isInt(v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is num
  * per job. The payload is not checked here: the registry does that, once.
  */
 export function decodeSpec(raw: string | Buffer): ResolvedSpec {
+  return decodeStored(raw, true)
+}
+
+/** A head (encodeHead) read as a spec whose payload is undefined. */
+export function decodeHead(raw: string): ResolvedSpec {
+  return decodeStored(raw, false)
+}
+
+function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec {
   let s: StoredSpec
   try {
     s = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as StoredSpec
@@ -84,7 +103,7 @@ export function decodeSpec(raw: string | Buffer): ResolvedSpec {
   }
   const problems: string[] = []
   if (typeof s.type !== 'string') problems.push('/type must be a string')
-  if (!('payload' in s)) problems.push('/payload is required')
+  if (withPayload && !('payload' in s)) problems.push('/payload is required')
   if (!isInt(s.createdAt, 0)) problems.push('/createdAt must be an integer')
   if (s.maxAttempts !== undefined && !isInt(s.maxAttempts, 1)) problems.push('/maxAttempts')
   if (s.priority !== undefined && !isInt(s.priority, 0, 9)) problems.push('/priority')

@@ -23,7 +23,10 @@ function statusOf(code: ConveyorErrorCode): number {
     case 'schedule_file_managed':
     case 'schedule_conflict':
       return 409
+    case 'idempotency_key_reused':
+      return 422
     case 'redis_unavailable':
+    case 'outcome_unknown':
     case 'redis_write_refused':
     case 'shutting_down':
       return 503
@@ -52,6 +55,26 @@ const CLIENT_ERRORS: Record<number, string> = {
   429: 'rate_limited',
 }
 
+/**
+ * What a 503 tells the client: `redis_unavailable` (nothing was done: retry at will),
+ * `outcome_unknown` (a write was sent and no answer came: it may have happened, or may
+ * still; retry only with the same Idempotency-Key), `redis_write_refused` (Redis takes
+ * no writes now: out of memory, a read-only replica), `shutting_down`. A read that got
+ * no answer changed nothing, so it is `redis_unavailable`.
+ */
+function unavailable(code: ConveyorErrorCode, request: FastifyRequest): ErrorBody {
+  if (code === 'outcome_unknown') {
+    if (request.method === 'GET' || request.method === 'HEAD') return { error: 'redis_unavailable' }
+    return {
+      error: code,
+      message:
+        'Redis did not answer: the request may or may not have taken effect. Retry with the same ' +
+        'Idempotency-Key to be sure it happens once.',
+    }
+  }
+  return { error: code === 'shutting_down' ? 'redis_unavailable' : code }
+}
+
 /** Turns any thrown error into a status and a JSON body; 5xx bodies never carry internals. */
 function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, ErrorBody] {
   const validation = (err as FastifyError).validation
@@ -64,8 +87,7 @@ function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, 
   }
   if (isConveyorError(err)) {
     const status = statusOf(err.code)
-    if (status === 503)
-      return [503, { error: err.code === 'redis_write_refused' ? err.code : 'redis_unavailable' }]
+    if (status === 503) return [503, unavailable(err.code, request)]
     if (status >= 500) return [500, { error: 'internal_error', requestId: request.id }]
     const body: ErrorBody = { error: err.code, message: err.message }
     if (err.details.length > 0) body.details = err.details

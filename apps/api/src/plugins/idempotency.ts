@@ -1,140 +1,109 @@
 import { createHash } from 'node:crypto'
+import type { EnqueueOptions } from '@conveyor/queue-core'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { redisCall } from '@conveyor/queue-core'
 import { ApiError, fieldError } from '../api-error.js'
+
+/** A request's Idempotency-Key, scoped to the API key that sent it. */
+export interface IdempotencyClaim {
+  /** sha256 of the API key's id and the header: what queue-core stores */
+  key: string
+  /** sha256 of the request as canonical JSON, or set by the route (uploads) */
+  fingerprint: string | undefined
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** set while this request owns an idempotency key's pending marker */
-    idempotency?: { redisKey: string; fingerprint: string }
+    /** set when the request carries an Idempotency-Key */
+    idempotency?: IdempotencyClaim
   }
 }
 
-export interface IdempotencyPluginOptions {
-  prefix: string
-}
-
-interface StoredAnswer {
-  state: 'pending' | 'done'
-  fingerprint: string
-  status?: number
-  contentType?: string
-  body?: string
-}
-
 const HEADER = 'idempotency-key'
-const DONE_TTL_S = 24 * 3600
-// A pending marker outlives its request only if the process died mid-request; it must
-// then not block the key for a whole day. An hour covers the slowest upload.
-const PENDING_TTL_S = 3600
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/**
- * What "the same request" means. JSON bodies are compared as parsed and re-serialised.
- * A multipart body is a stream the route has not read yet, so it is known here only
- * by its length: a repeat is recognised by route, query and Content-Length.
- */
-function fingerprintOf(request: FastifyRequest): string {
-  const body = request.isMultipart()
-    ? `multipart:${request.headers['content-length'] ?? 'chunked'}`
-    : serialise(request.body ?? null)
-  return sha256(`${request.method} ${request.url}\n${body}`)
+/** JSON with every object's keys sorted: the same value, however its keys were ordered. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+    return `{${entries.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }
 
-// This hook runs before the body is validated: a body nested deeper than the stack
-// (JSON.parse takes 10,000 levels, JSON.stringify may not) is the client's fault, not a 500.
-function serialise(body: unknown): string {
+/** What "the same request" means for a JSON body: route and body, key order aside. */
+export function requestFingerprint(request: FastifyRequest, body: unknown): string {
   try {
-    return JSON.stringify(body)
+    return sha256(
+      `${request.method} ${request.routeOptions.url ?? request.url}\n${canonical(body)}`,
+    )
   } catch (err) {
-    if (err instanceof RangeError) {
+    // Nested deeper than the stack: JSON.parse takes 10,000 levels, recursion may not.
+    if (err instanceof RangeError)
       throw new ApiError(400, 'bad_request', 'the body is nested too deeply')
-    }
     throw err
   }
 }
 
-/**
- * `Idempotency-Key` on any POST: the first answer is stored for 24 h and replayed for a
- * repeat with the same body; the key with another body is 422, and while the first
- * request is still running, 409. 5xx answers are not stored, so a retry can succeed.
- */
-export const idempotencyPlugin = fp<IdempotencyPluginOptions>(
-  (app, options, done) => {
-    app.addHook('preValidation', async (request, reply) => {
-      if (request.method !== 'POST') return
-      const key = request.headers[HEADER]
-      if (key === undefined) return
-      if (typeof key !== 'string' || key.length === 0 || key.length > 256) {
-        throw fieldError(`/headers/${HEADER}`, 'must be 1 to 256 characters, given once')
-      }
-      const redisKey = `${options.prefix}:api:idem:${sha256(key)}`
-      const fingerprint = fingerprintOf(request)
-      const pending: StoredAnswer = { state: 'pending', fingerprint }
-      // Two tries: the stored answer may expire between the SET NX and the GET.
-      for (let attempt = 0; attempt < 2; attempt += 1) {
-        const claimed = await redisCall(
-          app.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_S, 'NX'),
-        )
-        if (claimed === 'OK') {
-          request.idempotency = { redisKey, fingerprint }
-          return
-        }
-        const raw = await redisCall(app.redis.get(redisKey))
-        if (raw === null) continue
-        const stored = JSON.parse(raw) as StoredAnswer
-        if (stored.fingerprint !== fingerprint) {
-          throw new ApiError(
-            422,
-            'idempotency_key_reused',
-            'this Idempotency-Key was used with a different request',
-          )
-        }
-        if (stored.state === 'pending') {
-          throw new ApiError(
-            409,
-            'idempotency_key_in_flight',
-            'a request with this Idempotency-Key is still being processed',
-          )
-        }
-        reply
-          .code(stored.status ?? 200)
-          .header('content-type', stored.contentType ?? 'application/json; charset=utf-8')
-          .header('idempotent-replayed', 'true')
-        return reply.send(stored.body)
-      }
-      throw new ApiError(409, 'idempotency_key_in_flight', 'the Idempotency-Key is contended')
-    })
+/** How many times the request sent `name`: Node joins repeats into one value. */
+function headerCount(request: FastifyRequest, name: string): number {
+  const raw = request.raw.rawHeaders
+  let n = 0
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) n += 1
+  return n
+}
 
-    app.addHook('onSend', async (request, reply, payload) => {
-      const claim = request.idempotency
-      if (!claim) return payload
-      request.idempotency = undefined
-      const status = reply.statusCode
-      try {
-        if (status >= 500 || typeof payload !== 'string') {
-          await app.redis.del(claim.redisKey)
-        } else {
-          const contentType = reply.getHeader('content-type')
-          const done: StoredAnswer = {
-            state: 'done',
-            fingerprint: claim.fingerprint,
-            status,
-            body: payload,
-            contentType: typeof contentType === 'string' ? contentType : undefined,
-          }
-          await app.redis.set(claim.redisKey, JSON.stringify(done), 'EX', DONE_TTL_S)
-        }
-      } catch (err) {
-        request.log.warn({ err }, 'could not store the idempotent answer')
+/**
+ * The enqueue options that make a keyed request idempotent: the key (index `i` of a
+ * batch gets its own) and the request's fingerprint. Empty for an unkeyed request.
+ */
+export function idempotentOptions(
+  request: FastifyRequest,
+  index?: number,
+): Pick<EnqueueOptions, 'idempotencyKey' | 'idempotencyFingerprint'> {
+  const claim = request.idempotency
+  if (!claim) return {}
+  const key = index === undefined ? claim.key : `${claim.key}:${index}`
+  return claim.fingerprint === undefined
+    ? { idempotencyKey: key }
+    : { idempotencyKey: key, idempotencyFingerprint: claim.fingerprint }
+}
+
+/**
+ * `Idempotency-Key` on a POST that enqueues: queue-core writes the key with the job in
+ * the same atomic step (its enqueue script), so a retry after any failure (a 503, a
+ * timeout, the API dying mid-request) finds the one job, and nothing is left pending to
+ * lock the key. A key is scoped to the API key that sent it, and stands for its request:
+ * the same key with another body is refused (422). The key lives as long as its job.
+ * This hook only checks the header and works out the claim; the routes pass it on.
+ */
+export const idempotencyPlugin = fp(
+  (app, _options, done) => {
+    // A sync hook with a callback: the check never waits on anything.
+    app.addHook('preValidation', (request, _reply, next) => {
+      if (request.method !== 'POST') return next()
+      const value = request.headers[HEADER]
+      if (value === undefined) return next()
+      if (typeof value !== 'string' || headerCount(request, HEADER) > 1) {
+        return next(fieldError(`/headers/${HEADER}`, 'must be given once'))
       }
-      return payload
+      if (value.length === 0 || value.length > 256) {
+        return next(fieldError(`/headers/${HEADER}`, 'must be 1 to 256 characters'))
+      }
+      const scope = request.apiKeyId ?? 'anonymous'
+      request.idempotency = {
+        key: sha256(`${scope}\u0000${value}`),
+        fingerprint: request.isMultipart() ? undefined : requestFingerprint(request, request.body),
+      }
+      next()
     })
     done()
   },
-  { name: 'idempotency', dependencies: ['redis'] },
+  { name: 'idempotency' },
 )

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { EmailPayload, SmsPayload } from '@conveyor/queue-core'
-import { accepted, enqueueAll, toBulkJob } from '../job-requests.js'
+import { accepted, enqueueAll, replay, toBulkJob } from '../job-requests.js'
+import { idempotentOptions } from '../plugins/idempotency.js'
 import { commonErrors } from '../schemas/common.js'
 import { Accepted, BatchAccepted, BatchRequest, JobRequest } from '../schemas/enqueue.js'
 
@@ -21,8 +22,8 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      const { id } = await conveyor.enqueue('email', request.body)
-      return reply.code(202).send(accepted(id))
+      const result = await conveyor.enqueue('email', request.body, idempotentOptions(request))
+      return replay(reply, [result]).code(202).send(accepted(result.id))
     },
   )
 
@@ -37,8 +38,8 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      const { id } = await conveyor.enqueue('sms', request.body)
-      return reply.code(202).send(accepted(id))
+      const result = await conveyor.enqueue('sms', request.body, idempotentOptions(request))
+      return replay(reply, [result]).code(202).send(accepted(result.id))
     },
   )
 
@@ -54,8 +55,9 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const job = toBulkJob(request.body)
-      const { id } = await conveyor.enqueue(job.type, job.payload, job.options)
-      return reply.code(202).send(accepted(id, job.options))
+      const options = { ...job.options, ...idempotentOptions(request) }
+      const result = await conveyor.enqueue(job.type, job.payload, options)
+      return replay(reply, [result]).code(202).send(accepted(result.id, job.options))
     },
   )
 
@@ -71,8 +73,15 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       },
     },
     async (request, reply) => {
-      const jobs = request.body.jobs.map((job, i) => toBulkJob(job, `/jobs/${i}`))
-      return reply.code(202).send({ jobs: await enqueueAll(conveyor, jobs, '/jobs') })
+      const jobs = request.body.jobs.map((job, i) => {
+        const bulk = toBulkJob(job, `/jobs/${i}`)
+        const keyed = idempotentOptions(request, i)
+        return keyed.idempotencyKey === undefined
+          ? bulk
+          : { ...bulk, options: { ...bulk.options, ...keyed } }
+      })
+      const { accepted: answers, results } = await enqueueAll(conveyor, jobs, '/jobs')
+      return replay(reply, results).code(202).send({ jobs: answers })
     },
   )
   done()

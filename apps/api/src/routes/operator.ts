@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { toJobView } from '../job-view.js'
+import { toJobView, toSummaryView } from '../job-view.js'
 import { commonErrors, ErrorResponse, JobIdParams, QueueParams } from '../schemas/common.js'
 import {
   JobPage,
@@ -44,7 +44,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async (request) => {
       const { state = 'queued', offset = 0, limit = 50 } = request.query
       const page = await queueNamed(request.params.queue).list(state, { offset, limit })
-      return { jobs: page.jobs.map(toJobView), total: page.total, offset, limit }
+      return { jobs: page.jobs.map(toSummaryView), total: page.total, offset, limit }
     },
   )
 
@@ -62,7 +62,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async (request) => {
       const { offset = 0, limit = 50 } = request.query
       const page = await queueNamed(request.params.queue).list('dead', { offset, limit })
-      return { jobs: page.jobs.map(toJobView), total: page.total, offset, limit }
+      return { jobs: page.jobs.map(toSummaryView), total: page.total, offset, limit }
     },
   )
 

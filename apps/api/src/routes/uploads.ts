@@ -5,6 +5,7 @@ import { Storage, type UploadMeta } from '@conveyor/service-kit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ApiError } from '../api-error.js'
+import { idempotentOptions, sha256 } from '../plugins/idempotency.js'
 import { commonErrors, ErrorResponse } from '../schemas/common.js'
 import { UploadAccepted, UploadForm, UploadParams, UploadQuery } from '../schemas/uploads.js'
 import { attachmentHeader, contentTypeOf, downloadName } from '../uploads/file-names.js'
@@ -83,15 +84,31 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           createdAt: Date.now(),
         }
         await writeFile(storage.metaPath(upload.uploadId), JSON.stringify(meta, null, 2))
-        const { id } = await conveyor.enqueue('convert', {
+        // A repeat of a keyed upload is the same file for the same target.
+        if (request.idempotency) {
+          request.idempotency.fingerprint = sha256(
+            `POST /uploads\n${upload.sha256}\n${targetFormat}\n${upload.filename}`,
+          )
+        }
+        const payload = {
           uploadId: upload.uploadId,
           sourceFormat: upload.sourceFormat,
           targetFormat,
           filename: upload.filename,
-        })
+        }
+        const result = await conveyor.enqueue('convert', payload, idempotentOptions(request))
+        let uploadId = upload.uploadId
+        if (!result.created && request.idempotency) {
+          // The first request's upload stands: this copy of the file goes.
+          const first = await conveyor.getJob(result.id)
+          const firstUpload = (first?.payload as { uploadId?: unknown } | undefined)?.uploadId
+          if (typeof firstUpload === 'string') uploadId = firstUpload
+          await rm(storage.uploadDir(upload.uploadId), { recursive: true, force: true })
+          reply.header('idempotent-replayed', 'true')
+        }
         return await reply
           .code(202)
-          .send({ uploadId: upload.uploadId, jobId: id, statusUrl: `/jobs/${id}` })
+          .send({ uploadId, jobId: result.id, statusUrl: `/jobs/${result.id}` })
       } catch (err) {
         await rm(storage.uploadDir(upload.uploadId), { recursive: true, force: true })
         throw err

@@ -17,6 +17,7 @@ export {
   IsoTime,
   JobErrorView,
   JobPage,
+  JobSummaryView,
   JobView,
   ListJobsQuery,
   PageOnlyQuery,

@@ -1,4 +1,4 @@
-import { JobError, JobRecord, JobState, QueueCounts } from '@conveyor/queue-core'
+import { JobError, JobRecord, JobState, JobSummary, QueueCounts } from '@conveyor/queue-core'
 import Type, { type Static } from 'typebox'
 import { PageQuery } from './common.js'
 
@@ -30,8 +30,24 @@ export const JobView = Type.Intersect([
 ])
 export type JobView = Static<typeof JobView>
 
+/**
+ * A job as a listing shows it: bounded in size (no result; the payload only when at most
+ * 1 KB of JSON, else a cut preview or, for a big one, its size alone; the last error's
+ * message cut to 300 characters). GET /jobs/:id for all of it.
+ */
+export const JobSummaryView = Type.Intersect([
+  Type.Omit(JobSummary, ['runAt', 'createdAt', 'startedAt', 'finishedAt']),
+  Type.Object({
+    runAt: IsoTime,
+    createdAt: IsoTime,
+    startedAt: Type.Optional(IsoTime),
+    finishedAt: Type.Optional(IsoTime),
+  }),
+])
+export type JobSummaryView = Static<typeof JobSummaryView>
+
 export const JobPage = Type.Object({
-  jobs: Type.Array(JobView),
+  jobs: Type.Array(JobSummaryView),
   total: Type.Integer(),
   offset: Type.Integer(),
   limit: Type.Integer(),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
@@ -14,6 +14,8 @@ export interface ReceivedUpload {
   filename: string
   sourceFormat: FileFormat
   bytes: number
+  /** sha256 of the file's bytes: what an idempotent repeat must send again */
+  sha256: string
   /** the form's text fields, by name */
   fields: Record<string, string>
 }
@@ -77,10 +79,17 @@ export async function receiveUpload(options: ReceiveOptions): Promise<ReceivedUp
         `the file is over ${options.maxBytes} bytes`,
       )
       part.file.once('limit', () => part.file.destroy(tooLarge))
+      const hash = createHash('sha256')
+      part.file.on('data', (chunk: Buffer) => hash.update(chunk))
       await pipeline(part.file, inspector, out)
       if (part.file.truncated) throw tooLarge
       if (inspector.format === null) throw new Error('the upload was not inspected')
-      file = { filename, sourceFormat: inspector.format, bytes: inspector.bytes }
+      file = {
+        filename,
+        sourceFormat: inspector.format,
+        bytes: inspector.bytes,
+        sha256: hash.digest('hex'),
+      }
     }
   } catch (err) {
     await rm(dir, { recursive: true, force: true })

@@ -1,4 +1,4 @@
-import type { JobState, JobView } from '@conveyor/client'
+import type { JobState, JobSummaryView } from '@conveyor/client'
 import { intFlag, positional } from '../args.js'
 import { EXIT, UsageError } from '../exit-codes.js'
 import { cut, relative, table } from '../table.js'
@@ -10,7 +10,7 @@ const SCAN_LIMIT = 10_000
 const PAGE = 1000
 
 /** Rows of a job list: what an operator scans for. */
-export function jobRows(jobs: JobView[]): string[][] {
+export function jobRows(jobs: JobSummaryView[]): string[][] {
   return jobs.map((j) => [
     j.id,
     j.type,
@@ -35,7 +35,7 @@ export const jobs: Command = async (ctx) => {
   const offset = intFlag(ctx.flags, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0
   const call = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, state: state as JobState }
   const type = ctx.flags.type
-  let shown: JobView[]
+  let shown: JobSummaryView[]
   let total: number
   let scanned: number | undefined
   if (type === undefined) {

@@ -45,6 +45,14 @@ export const EnqueueOptions = Type.Object(
       Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'ms, 0 = none' }),
     ),
     idempotencyKey: Type.Optional(IdempotencyKey),
+    idempotencyFingerprint: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'what the idempotency key stands for (a hash of the request, say): a repeat of the key with another fingerprint is refused (idempotency_key_reused)',
+      }),
+    ),
     jobId: Type.Optional(LocalJobId),
     traceparent: Type.Optional(Traceparent),
   },

@@ -56,3 +56,37 @@ export const QueueCounts = Type.Object({
   paused: Type.Boolean(),
 })
 export type QueueCounts = Static<typeof QueueCounts>
+
+/** The most of a payload a summary carries: bigger ones come as a preview, cut. */
+export const SUMMARY_PAYLOAD_BYTES = 1_024
+
+/**
+ * A job as a listing shows it: bounded in size whatever the job's (no result, a
+ * payload only when small, the last error's message cut short). GET the job for all.
+ */
+export const JobSummary = Type.Object({
+  id: Type.String(),
+  queue: Type.String(),
+  type: Type.String(),
+  state: JobState,
+  attempts: Type.Integer({ minimum: 0 }),
+  maxAttempts: Type.Integer({ minimum: 1 }),
+  priority: Type.Integer(),
+  runAt: Type.Integer({ description: 'ms since the epoch: when the job became due' }),
+  createdAt: Type.Integer({ description: 'ms since the epoch' }),
+  startedAt: Type.Optional(Type.Integer()),
+  finishedAt: Type.Optional(Type.Integer()),
+  payloadBytes: Type.Integer({ description: "bytes of the payload's JSON" }),
+  payload: Type.Optional(
+    Type.Unknown({
+      description: `the payload, when its JSON is at most ${SUMMARY_PAYLOAD_BYTES} bytes`,
+    }),
+  ),
+  payloadPreview: Type.Optional(
+    Type.String({ description: "the payload's JSON cut short, when it was read and is bigger" }),
+  ),
+  lastError: Type.Optional(
+    Type.Object({ message: Type.String(), code: Type.Optional(Type.String()) }),
+  ),
+})
+export type JobSummary = Static<typeof JobSummary>
