@@ -38,6 +38,9 @@ export const apiPlugin = fp<AppOptions>(
   async (app, { config, telemetry }) => {
     app.setValidatorCompiler(validatorCompiler)
     app.setSerializerCompiler(serializerCompiler)
+    // Every body is JSON or multipart: a text/plain body answers 415, not a confusing
+    // "body must be object".
+    app.removeContentTypeParser('text/plain')
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id)
     })
@@ -76,7 +79,7 @@ export const apiPlugin = fp<AppOptions>(
     // Before the routes, so that each one's handler runs inside its request's span.
     if (telemetry) await app.register(tracingPlugin, { telemetry })
 
-    await app.register(healthRoutes)
+    await app.register(healthRoutes, { keyPrefix: config.QUEUE_PREFIX })
     await app.register(enqueueRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)

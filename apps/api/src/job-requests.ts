@@ -1,9 +1,10 @@
-import type {
-  BulkJob,
-  Conveyor,
-  EnqueueOptions,
-  EnqueueResult,
-  JobTypeName,
+import {
+  MAX_SCHEDULE_AHEAD_MS,
+  type BulkJob,
+  type Conveyor,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type JobTypeName,
 } from '@conveyor/queue-core'
 import type { FastifyReply } from 'fastify'
 import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
@@ -36,6 +37,10 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
   if (request.runAt !== undefined) {
     const ms = typeof request.runAt === 'number' ? request.runAt : Date.parse(request.runAt)
     if (!Number.isFinite(ms) || ms < 0) throw fieldError(`${at}/runAt`, 'is not a valid date')
+    // Checked here too (queue-core checks its own option) to name the request's field.
+    if (ms - Date.now() > MAX_SCHEDULE_AHEAD_MS) {
+      throw fieldError(`${at}/runAt`, 'must be at most one year ahead (as delayMs)')
+    }
     options.runAt = ms
   }
   // No options at all is the common case, and spares queue-core checking an empty object.

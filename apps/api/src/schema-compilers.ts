@@ -20,7 +20,7 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     return (value: unknown) => ({ value })
   const checker = compileChecker(schema)
   return (value: unknown) => {
-    const converted = httpPart === 'body' ? value : Value.Convert(schema, value)
+    const converted = httpPart === 'body' ? value : convertText(schema, value)
     if (checker.check(converted)) return { value: converted }
     const error: FastifySchemaValidationError[] = checker.issues(converted).map((issue) => ({
       keyword: 'schema',
@@ -31,6 +31,32 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     }))
     return { error }
   }
+}
+
+const INTEGER_TEXT = /^-?(0|[1-9][0-9]{0,15})$/
+
+/**
+ * Converts text fields (query, params, headers) to the schema's types, except that an
+ * integer field converts only from an integer written plainly: TypeBox would truncate
+ * `1.5` to 1 and read `1e20` as a number, so a caller's mistake would pass silently.
+ * Left as text, the checker names the field ("must be integer").
+ */
+function convertText(schema: TSchema, value: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties
+  if (properties === undefined || typeof value !== 'object' || value === null) {
+    return Value.Convert(schema, value)
+  }
+  const kept: Record<string, unknown> = {}
+  const input = value as Record<string, unknown>
+  for (const [name, property] of Object.entries(properties)) {
+    const text = input[name]
+    if (property.type === 'integer' && typeof text === 'string' && !INTEGER_TEXT.test(text)) {
+      kept[name] = text
+    }
+  }
+  const converted = Value.Convert(schema, value)
+  if (Object.keys(kept).length === 0) return converted
+  return { ...(converted as Record<string, unknown>), ...kept }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EMAIL_TEXT_MAX_CHARS } from '@conveyor/queue-core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './support/test-app.js'
 import { anyString } from './support/matchers.js'
@@ -72,7 +73,17 @@ describe('seed routes', () => {
     expect(paths).toEqual(expect.arrayContaining(['/message', '/extra']))
   })
 
-  it('rejects a body that is not JSON with 400, and one over 1 MiB with 413', async () => {
+  it('takes the longest e-mail its schema allows, in any script, and names the field past it', async () => {
+    // 'ệ' is 3 bytes as UTF-8: the worst case of a character from the Basic Plane.
+    const longest = 'ệ'.repeat(EMAIL_TEXT_MAX_CHARS)
+    const ok = await post('/enqueue-email', { ...email, body: longest, html: longest })
+    expect(ok.status).toBe(202)
+    const over = await post('/enqueue-email', { ...email, body: `${longest}x` })
+    expect(over.status).toBe(400)
+    expect(over.body).toMatchObject({ details: [{ path: '/body' }] })
+  })
+
+  it('rejects a body that is not JSON with 400, and one over 4 MiB with 413', async () => {
     const notJson = await t.app.inject({
       method: 'POST',
       url: '/enqueue-sms',
@@ -80,7 +91,7 @@ describe('seed routes', () => {
       payload: '{"phone":',
     })
     expect(notJson.statusCode).toBe(400)
-    const big = await post('/enqueue-email', { ...email, body: 'x'.repeat(1_100_000) })
+    const big = await post('/enqueue-email', { ...email, body: 'x'.repeat(4_300_000) })
     expect(big.status).toBe(413)
     expect(big.body.error).toBe('payload_too_large')
   })

@@ -26,6 +26,13 @@ export const WorkerConfigSchema = Type.Object({
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 25_000 }),
   // A crashed worker's jobs are back in the queue within one lease.
   WORKER_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  // Completed and cancelled jobs kept readable: for this long, and at most this many a
+  // queue and state (0 = no cap), so Redis memory stays bounded under sustained load.
+  RETAIN_COMPLETED_MS: Type.Integer({ minimum: 0, default: DEFAULTS.retention.completedMs }),
+  RETAIN_COMPLETED_COUNT: Type.Integer({
+    minimum: 0,
+    default: DEFAULTS.retention.completedCount,
+  }),
   // Touched while every queue's heartbeat reaches Redis: the container health check.
   HEALTH_FILE: Type.Optional(Type.String({ minLength: 1 })),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),

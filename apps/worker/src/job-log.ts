@@ -1,5 +1,5 @@
 import { isConveyorError, type JobInfo, type Worker } from '@conveyor/queue-core'
-import type { ConveyorJobTypes, Logger } from '@conveyor/service-kit'
+import type { ConditionLog, ConveyorJobTypes, Logger } from '@conveyor/service-kit'
 
 /** Drops the type while the Worker does not know it yet (its `active` event comes first). */
 function describe(job: JobInfo, queue: string) {
@@ -15,9 +15,14 @@ const round = (ms: number) => Math.round(ms)
 
 /**
  * One structured log line per state change of every job the worker runs: active,
- * completed, retrying or dead (with the error), leases lost, and worker errors.
+ * completed, retrying or dead (with the error), leases lost, and worker errors (a Redis
+ * outage once while it lasts, through the process's one ConditionLog).
  */
-export function attachJobLog(worker: Worker<ConveyorJobTypes>, logger: Logger): void {
+export function attachJobLog(
+  worker: Worker<ConveyorJobTypes>,
+  logs: { logger: Logger; conditions: ConditionLog },
+): void {
+  const { logger, conditions } = logs
   const queue = worker.queue
   worker.on('active', (job) => {
     logger.info({ ...describe(job, queue), state: 'active' }, 'job active')
@@ -45,7 +50,5 @@ export function attachJobLog(worker: Worker<ConveyorJobTypes>, logger: Logger): 
   worker.on('lease-lost', (ids) => {
     logger.warn({ jobIds: ids, queue, state: 'lease-lost' }, 'lost the lease on jobs')
   })
-  worker.on('error', (err) => {
-    logger.error({ err, queue }, 'worker error')
-  })
+  worker.on('error', (err) => conditions.report(err, { queue }, 'worker error'))
 }

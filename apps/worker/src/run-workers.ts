@@ -1,5 +1,6 @@
 import { Worker } from '@conveyor/queue-core'
 import {
+  ConditionLog,
   createRedisClient,
   jobRegistry,
   redisOptionsFrom,
@@ -39,6 +40,7 @@ export function runWorkers(options: {
   shared?.on('error', (err: Error) =>
     options.logger.warn({ err }, 'redis cluster connection error'),
   )
+  const conditions = new ConditionLog(options.logger)
   const connection = shared ?? redisOptionsFrom(config.REDIS_URL, config.REDIS_TLS_CA_FILE)
   const workers = jobRegistry.queues().map((queue) => {
     const worker = new Worker({
@@ -49,8 +51,12 @@ export function runWorkers(options: {
       prefix: config.QUEUE_PREFIX,
       concurrency: concurrencyOf(queue, config),
       leaseMs: config.WORKER_LEASE_MS,
+      retention: {
+        completedMs: config.RETAIN_COMPLETED_MS,
+        completedCount: config.RETAIN_COMPLETED_COUNT,
+      },
     })
-    attachJobLog(worker, options.logger)
+    attachJobLog(worker, { logger: options.logger, conditions })
     return worker
   })
   return {
@@ -58,6 +64,7 @@ export function runWorkers(options: {
     close: async (timeoutMs) => {
       // Every queue gets the whole grace period at once, not one after another.
       await Promise.all(workers.map((w) => w.close({ timeoutMs: timeoutMs })))
+      conditions.close()
       await shared?.quit().catch(() => shared.disconnect())
     },
   }

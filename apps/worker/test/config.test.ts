@@ -24,6 +24,8 @@ describe('worker config', () => {
       CONVERT_MAX_PIXELS: 100_000_000,
       SHUTDOWN_GRACE_MS: 25_000,
       WORKER_LEASE_MS: 30_000,
+      RETAIN_COMPLETED_MS: 86_400_000,
+      RETAIN_COMPLETED_COUNT: 10_000,
       REDIS_CLUSTER: false,
       MAIL_FROM: 'Conveyor <no-reply@conveyor.local>',
       SMS_PROVIDER: 'outbox',

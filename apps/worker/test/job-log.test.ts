@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream'
-import { ConveyorError } from '@conveyor/queue-core'
+import { ConveyorError, Worker } from '@conveyor/queue-core'
+import { startRedisServer } from '@conveyor/queue-core/testing'
+import { ConditionLog, jobRegistry } from '@conveyor/service-kit'
 import { pino } from 'pino'
 import { describe, expect, test } from 'vitest'
 import { attachJobLog } from '../src/job-log.js'
@@ -29,7 +31,7 @@ describe('job log', () => {
         throw new Error('provider down')
       },
     })
-    attachJobLog(worker, logger)
+    attachJobLog(worker, { logger, conditions: new ConditionLog(logger) })
     const ok = await queue.enqueue('email', { to: 'a@example.vn', subject: 's', body: 'b' })
     const retry = await queue.enqueue('sms', { phone: '+84912345678', message: 'retry' })
     const dead = await queue.enqueue('sms', { phone: '+84912345678', message: 'permanent' })
@@ -59,4 +61,42 @@ describe('job log', () => {
       level: 50,
     })
   })
+
+  test('a Redis outage is one error line while it lasts and one line when it clears', async () => {
+    const { logger, lines } = capture()
+    const redis = await startRedisServer()
+    h.defer(() => redis.stop())
+    const conditions = new ConditionLog(logger, 1_000)
+    h.defer(() => Promise.resolve(conditions.close()))
+    const worker = new Worker({
+      connection: redis.url,
+      registry: jobRegistry,
+      handlers: { sms: () => undefined },
+      // A short lease: its heartbeat, rescue and reserve loops all meet the outage often.
+      leaseMs: 1_000,
+    })
+    h.defer(() => worker.close({ timeoutMs: 1_000 }))
+    attachJobLog(worker, { logger, conditions })
+    let failures = 0
+    worker.on('error', () => (failures += 1))
+    await waitFor(() => worker.lastHeartbeatAt > 0)
+    await redis.kill()
+    // Its loops fail again and again while Redis is gone: still the one line.
+    await waitFor(() => failures >= 10)
+    await redis.restart()
+    await waitFor(() => lines.some((l) => l.msg === 'condition cleared: no such error for a while'))
+    const errors = lines.filter((l) => l.level === 50)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ condition: 'redis_unavailable', queue: 'default' })
+    const cleared = lines.find((l) => l.msg === 'condition cleared: no such error for a while')
+    expect(cleared?.errors).toBeGreaterThan(1)
+  })
 })
+
+async function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a log line')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

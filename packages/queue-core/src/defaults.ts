@@ -8,14 +8,17 @@ export const DEFAULTS = {
   eventsMaxLen: 10_000,
   leaseMs: 30_000,
   maxStalls: 3,
-  retention: { completedMs: 86_400_000, completedCount: 0 },
+  retention: { completedMs: 86_400_000, completedCount: 10_000 },
 } as const
 
 /** How long finished jobs (completed and cancelled) stay readable. */
 export interface RetentionOptions {
   /** how long; 0 deletes a job as it completes (default 1 day) */
   completedMs?: number
-  /** and at most this many of each state (default: no cap) */
+  /**
+   * and at most this many of each state, 0 = no cap (default 10,000: a day at a sustained
+   * rate would keep millions, and Redis memory with them)
+   */
   completedCount?: number
 }
 

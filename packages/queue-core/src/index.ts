@@ -19,6 +19,7 @@ export {
 } from './keys.js'
 export type { MigrationReport } from './migrate.js'
 export { isRedisUnavailable, isWriteRefused, redisCall, toConveyorError } from './redis-errors.js'
+export { probeRedis, type RedisHealth } from './write-probe.js'
 export {
   PreparedJobs,
   Queue,
@@ -40,7 +41,7 @@ export {
 export { builtinJobTypes } from './builtin-job-types.js'
 export { BackoffPolicy } from './schemas/backoff.js'
 export { ConvertPayload } from './schemas/convert.js'
-export { EmailPayload } from './schemas/email.js'
+export { EMAIL_TEXT_MAX_CHARS, EmailPayload } from './schemas/email.js'
 export {
   EnqueueOptions as EnqueueOptionsSchema,
   JobEnvelope,

@@ -97,6 +97,15 @@ export function legacyIdIndexKey(prefix: string): string {
 }
 
 /**
+ * A key that readiness checks write (with a short expiry) to learn whether Redis takes
+ * writes now; outside every queue's hash tag, touched by plain commands only.
+ */
+export function writeProbeKey(prefix: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  return `${prefix}:write-probe`
+}
+
+/**
  * The KEYS of each script, by name, in the order its header lists them; `ready` stands
  * for the ten ready lists and always comes last. test/script-headers.test.ts holds each
  * script's header to this table.

@@ -18,6 +18,7 @@ export {
   type Logger,
   type LoggerOptions,
 } from './logger.js'
+export { ConditionLog, type Condition } from './condition-log.js'
 export { onShutdown } from './shutdown.js'
 export { redisOptionsFrom, type RedisConnectionOptions } from './redis-options.js'
 export { Storage, UPLOAD_ID, type UploadMeta } from './storage.js'

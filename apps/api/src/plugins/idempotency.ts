@@ -8,7 +8,11 @@ import { ApiError, fieldError } from '../api-error.js'
 export interface IdempotencyClaim {
   /** sha256 of the API key's id and the header: what queue-core stores */
   key: string
-  /** sha256 of the request as canonical JSON, or set by the route (uploads) */
+  /**
+   * sha256 of the request as canonical JSON, worked out when a route first needs it
+   * (after its own checks: an oversize batch is refused before it is hashed), or set
+   * by the route (uploads: the file's digest)
+   */
   fingerprint: string | undefined
 }
 
@@ -69,6 +73,9 @@ export function idempotentOptions(
 ): Pick<EnqueueOptions, 'idempotencyKey' | 'idempotencyFingerprint'> {
   const claim = request.idempotency
   if (!claim) return {}
+  if (claim.fingerprint === undefined && !request.isMultipart()) {
+    claim.fingerprint = requestFingerprint(request, request.body)
+  }
   const key = index === undefined ? claim.key : `${claim.key}:${index}`
   return claim.fingerprint === undefined
     ? { idempotencyKey: key }
@@ -99,7 +106,7 @@ export const idempotencyPlugin = fp(
       const scope = request.apiKeyId ?? 'anonymous'
       request.idempotency = {
         key: sha256(`${scope}\u0000${value}`),
-        fingerprint: request.isMultipart() ? undefined : requestFingerprint(request, request.body),
+        fingerprint: undefined,
       }
       next()
     })

@@ -3,9 +3,17 @@ import { EmailPayload, SmsPayload } from '@conveyor/queue-core'
 import { accepted, enqueueAll, replay, toBulkJob } from '../job-requests.js'
 import { idempotentOptions } from '../plugins/idempotency.js'
 import { commonErrors } from '../schemas/common.js'
-import { Accepted, BatchAccepted, BatchRequest, JobRequest } from '../schemas/enqueue.js'
+import { fieldError } from '../api-error.js'
+import { Accepted, BatchAccepted, BatchRequest, JobRequest, MAX_BATCH } from '../schemas/enqueue.js'
 
-const BATCH_BODY_LIMIT = 10 * 1024 * 1024
+const MiB = 1024 * 1024
+/**
+ * One job's request: room for the biggest e-mail the schema takes (EMAIL_TEXT_MAX_CHARS
+ * of text and of HTML at 3 bytes a character), so the two limits agree.
+ */
+const JOB_BODY_LIMIT = 4 * MiB
+/** A batch: 1,000 ordinary jobs; its item count is checked before its items are. */
+const BATCH_BODY_LIMIT = 10 * MiB
 
 /** The seed's two enqueue routes and the generic POST /jobs and /jobs/batch. */
 export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -14,6 +22,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/enqueue-email',
     {
+      bodyLimit: JOB_BODY_LIMIT,
       schema: {
         tags: ['enqueue'],
         summary: 'Send an email in the background',
@@ -46,6 +55,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/jobs',
     {
+      bodyLimit: JOB_BODY_LIMIT,
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue a job of any registered type',
@@ -65,6 +75,15 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/jobs/batch',
     {
       bodyLimit: BATCH_BODY_LIMIT,
+      // Counted before the schema checks every item: a 100,000-item body is refused at
+      // the cost of its JSON.parse, not of validating each job.
+      preValidation: (request, _reply, next) => {
+        const jobs = (request.body as { jobs?: unknown } | null)?.jobs
+        if (Array.isArray(jobs) && jobs.length > MAX_BATCH) {
+          return next(fieldError('/jobs', `must not have more than ${MAX_BATCH} items`))
+        }
+        next()
+      },
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue up to 1000 jobs; one bad job enqueues none',

@@ -1,3 +1,4 @@
+import { probeRedis, type RedisHealth } from '@conveyor/queue-core'
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 
@@ -8,8 +9,15 @@ const Health = Type.Object({
   redis: Type.Optional(Type.String()),
 })
 
-/** Liveness (the process answers) and readiness (Redis answers a PING within 1 s). */
-export const healthRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+/**
+ * Liveness (the process answers) and readiness (Redis takes a write within 1 s: a Redis
+ * that answers PING but refuses writes, out of memory say, cannot take jobs).
+ */
+export const healthRoutes: FastifyPluginCallbackTypebox<{ keyPrefix: string }> = (
+  app,
+  options,
+  done,
+) => {
   app.get(
     '/healthz',
     {
@@ -25,23 +33,22 @@ export const healthRoutes: FastifyPluginCallbackTypebox = (app, _options, done) 
       config: { rateLimit: false },
       schema: {
         tags: ['health'],
-        summary: 'Redis answers: ready to take jobs',
+        summary: 'Redis takes writes: ready to take jobs',
         response: { 200: Health, 503: Health },
       },
     },
     async (_request, reply) => {
       let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<false>((resolve) => {
-        timer = setTimeout(resolve, READY_TIMEOUT_MS, false)
+      const timeout = new Promise<RedisHealth>((resolve) => {
+        timer = setTimeout(resolve, READY_TIMEOUT_MS, 'unavailable')
       })
-      const ping = app.redis.ping().then(
-        (pong) => pong === 'PONG',
-        () => false,
+      const probe = probeRedis(app.redis, { prefix: options.keyPrefix }).catch(
+        (): RedisHealth => 'unavailable',
       )
-      const ok = await Promise.race([ping, timeout])
+      const health = await Promise.race([probe, timeout])
       clearTimeout(timer)
-      if (ok) return { status: 'ready', redis: 'ok' }
-      return reply.code(503).send({ status: 'unavailable', redis: 'unavailable' })
+      if (health === 'ok') return { status: 'ready', redis: 'ok' }
+      return reply.code(503).send({ status: 'unavailable', redis: health })
     },
   )
   done()

@@ -22,8 +22,14 @@ export const JobIdParams = Type.Object({ id: JobId })
 
 export const QueueParams = Type.Object({ queue: QueueName })
 
+/**
+ * How deep an offset may page: a list is walked to its offset, so an uncapped one costs
+ * Redis time in proportion (cursor paging goes deeper at constant cost).
+ */
+export const MAX_OFFSET = 100_000
+
 export const PageQuery = {
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
 }
 

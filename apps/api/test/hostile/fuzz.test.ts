@@ -14,6 +14,7 @@ import {
   type HostileRequest,
 } from '../support/hostile-inputs.js'
 import { listFiles } from '../support/files.js'
+import { numericEdgeRequest } from '../support/numeric-edges.js'
 import { startTestApp, type TestApp } from '../support/test-app.js'
 
 const N = Number(process.env.FUZZ_N ?? 3000)
@@ -37,6 +38,7 @@ function generate(rng: ReturnType<typeof prng>): HostileRequest {
   const roll = rng.next()
   if (roll < 0.12) return hostileUploadRequest(rng)
   if (roll < 0.2) return hostileOperatorRequest(rng)
+  if (roll < 0.3) return numericEdgeRequest(rng)
   return hostileJsonRequest(rng, rng.pick(JSON_ROUTES))
 }
 

@@ -79,6 +79,8 @@ export class Cluster {
         LOG_LEVEL: 'info',
         WORKER_CONCURRENCY: '4',
         WORKER_LEASE_MS: '2000',
+        // Every completed job stays readable for the final count, however many the run makes.
+        RETAIN_COMPLETED_COUNT: '0',
         SCHEDULER_LEASE_MS: '1000',
         ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
         ...options.env,
