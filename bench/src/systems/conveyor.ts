@@ -19,6 +19,10 @@ const registry = defineJobTypes({
 // Retention 0 deletes a job's record as it completes: the counterpart of the peers'
 // removeOnComplete / removeOnSuccess. Without it the default (1 day) applies.
 const noRetention = { completedMs: 0 }
+// "Default retention" keeps the default age (1 day) but not the default count cap
+// (10,000): the memory scenario measures what each kept record costs, which the cap
+// would hide by deleting most of them (BullMQ and Bee-Queue keep every one by default).
+const keepAll = { completedCount: 0 }
 
 export const conveyor: BenchSystem = {
   name: 'conveyor',
@@ -27,7 +31,7 @@ export const conveyor: BenchSystem = {
     const queue = new Queue({
       connection: o.url,
       registry,
-      ...(o.retain ? {} : { retention: noRetention }),
+      retention: o.retain ? keepAll : noRetention,
     })
     return Promise.resolve({
       async addBulk(payloads: readonly BenchPayload[]) {
@@ -50,7 +54,7 @@ export const conveyor: BenchSystem = {
       registry,
       concurrency: o.concurrency,
       ...(o.prefetch === undefined ? {} : { prefetch: o.prefetch }),
-      ...(o.retain ? {} : { retention: noRetention }),
+      retention: o.retain ? keepAll : noRetention,
       autorun: false,
       handlers: {
         bench: (job) => {
