@@ -19,6 +19,9 @@ import type { Lease, QueueScripts, ReserveOptions, ReservedRaw } from './scripts
 import { serializeError } from './thrown.js'
 import { WorkerConnections } from './worker-connections.js'
 import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.js'
+import { FlowDriver } from './workflows/flow-driver.js'
+import { FlowStore, type NodeOutcome } from './workflows/flow-store.js'
+import { FlowSweeper } from './workflows/flow-sweeper.js'
 
 export type { WorkerOptions } from './worker-options.js'
 
@@ -69,6 +72,13 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private closing: Promise<void> | undefined
   private heartbeatAt = 0
   private readonly stopPreloading: () => void
+  private readonly flows: FlowDriver
+  private readonly flowSweeper: FlowSweeper | undefined
+  /** outcomes of flow jobs on their way to Redis, to tell their flow once stored */
+  private readonly flowNotes = new Map<
+    Lease,
+    { id: string; node: string; outcome: NodeOutcome; result: string }
+  >()
 
   constructor(options: WorkerOptions<M>) {
     super()
@@ -98,11 +108,21 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       maxStalls: options.maxStalls ?? DEFAULTS.maxStalls,
     })
     this.pruner = new RetentionPruner(this.scripts, this.retention, (err) => this.reportError(err))
+    const prefix = options.prefix ?? DEFAULTS.prefix
+    this.flows = new FlowDriver({
+      store: new FlowStore(this.redis, prefix, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen),
+      keepMs: Math.max(this.retention.completedMs, 3_600_000),
+    })
+    this.flowSweeper =
+      options.flowSweeper === false
+        ? undefined
+        : new FlowSweeper(this.flows, (err) => this.reportError(err))
     this.env = {
       queue: this.queue,
       registry: options.registry,
       handlers: options.handlers,
       maxResultBytes: options.maxResultBytes ?? WORKER_DEFAULTS.maxResultBytes,
+      parents: (flow) => this.flows.store.parentResults(flow.id, flow.node),
       progress: (job, value) => this.storeProgress(job, value),
       started: (job, spec, waitMs) => {
         this.histograms.recordWait(waitMs + (performance.now() - job.reservedAt))
@@ -125,6 +145,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.loopDone = this.fetchLoop()
     this.scheduleHeartbeat(0)
     this.pruner.start()
+    this.flowSweeper?.start()
   }
 
   /** Date.now() of the last heartbeat that reached Redis (0 before the first): a liveness signal. */
@@ -269,6 +290,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     // The batcher hands these same objects back to sent() and settled().
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
+      if (job.flow)
+        this.flowNotes.set(ack, { ...job.flow, outcome: 'completed', result: outcome.result })
       this.unsettled.add(ack)
       this.batcher.ack(ack)
       if (this.listenerCount('completed') > 0) {
@@ -282,6 +305,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         error: serializeError(outcome.error, job.attempt),
         retryDelayMs: outcome.retryDelay ?? -1,
       }
+      if (job.flow && fail.retryDelayMs < 0)
+        this.flowNotes.set(fail, { ...job.flow, outcome: 'dead', result: '' })
       this.unsettled.add(fail)
       this.batcher.fail(fail)
       this.emit('failed', info(), outcome.error, { retryDelay: outcome.retryDelay, durationMs })
@@ -300,6 +325,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.unsettled.delete(lease)
       this.forget(lease)
     }
+    if (this.flowNotes.size > 0) this.tellFlows(leases, refused)
     if (refused.length > 0) {
       this.emit(
         'lease-lost',
@@ -307,6 +333,22 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       )
     }
     this.freed()
+  }
+
+  /**
+   * Stored outcomes of flow jobs go on to their flows (flow-driver.ts). Not awaited: a
+   * step that fails or is cut short by a crash is done again by a FlowSweeper.
+   */
+  private tellFlows(leases: readonly Lease[], refused: readonly string[]): void {
+    for (const lease of leases) {
+      const note = this.flowNotes.get(lease)
+      if (!note) continue
+      this.flowNotes.delete(lease)
+      if (refused.includes(lease.id)) continue
+      this.flows
+        .finished({ flowId: note.id, node: note.node, outcome: note.outcome, result: note.result })
+        .catch((err: unknown) => this.reportError(err))
+    }
   }
 
   private forget(lease: Lease): HeldJob | undefined {
@@ -406,6 +448,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
     await bounded(this.pruner.stop(), 1_000)
+    if (this.flowSweeper) await bounded(this.flowSweeper.stop(), 1_000)
     this.stopPreloading()
     await bounded(
       this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),
