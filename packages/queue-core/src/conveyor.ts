@@ -175,10 +175,13 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
     await queue.retry(id)
   }
 
-  /** Cancels a job that has not started. */
-  async cancel(id: string): Promise<void> {
-    const { queue } = await this.require(id)
-    await queue.cancel(id)
+  /** Cancels a job not finished; a running one is stopped where it runs (Queue.cancel). */
+  async cancel(id: string): Promise<'cancelled' | 'cancelling'> {
+    const { queue, job } = await this.require(id)
+    const outcome = await queue.cancel(id)
+    // A running one tells its flow itself, from its worker, once stored cancelled.
+    if (job.flow && outcome === 'cancelled') await this.flows.cancelled(job.id)
+    return outcome
   }
 
   /** Deletes a job that is not running. */

@@ -38,6 +38,8 @@ export interface WorkerEvents {
   active: [job: JobInfo]
   completed: [job: JobInfo, result: unknown, durationMs: number]
   failed: [job: JobInfo, error: Error, outcome: { retryDelay: number | null; durationMs: number }]
+  /** a cancel stopped the job's run (Queue.cancel on a running job) */
+  cancelled: [job: JobInfo]
   'lease-lost': [ids: string[]]
   error: [error: unknown]
 }

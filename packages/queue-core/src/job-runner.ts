@@ -31,6 +31,8 @@ export interface HeldJob {
 export type Outcome =
   | { kind: 'completed'; result: string; type: string; maxAttempts: number }
   | { kind: 'failed'; error: Error; retryDelay: number | null; type: string; maxAttempts: number }
+  /** a cancel stopped it: stored cancelled, not retried */
+  | { kind: 'cancelled'; error: Error; type: string; maxAttempts: number }
   /** the job is no longer ours (lease lost, released at shutdown): store nothing */
   | { kind: 'abandoned'; type: string; maxAttempts: number }
 
@@ -102,6 +104,8 @@ function failure(job: HeldJob, thrown: unknown, spec: ResolvedSpec | undefined):
   if (isConveyorError(error) && ABANDON_CODES.has(error.code)) {
     return { kind: 'abandoned', type, maxAttempts }
   }
+  if (isConveyorError(error, 'job_cancelled'))
+    return { kind: 'cancelled', error, type, maxAttempts }
   const final =
     !spec ||
     job.attempt >= spec.maxAttempts ||

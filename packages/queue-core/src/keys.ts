@@ -47,6 +47,10 @@ export interface QueueKeys {
   waiting: string
   /** flow jobs of this queue: id -> "<flow id>|<node>" (workflows/) */
   flowjobs: string
+  /** running jobs asked to stop: id -> asked ms (cleared when the job ends cancelled) */
+  cancels: string
+  /** pub/sub channel (not a key): a running job's id, published when it is cancelled */
+  cancelChannel: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -89,6 +93,8 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     legacy: k('jobs'),
     waiting: k('waiting'),
     flowjobs: k('flowjobs'),
+    cancels: k('cancels'),
+    cancelChannel: k('cancel'),
     ready: Array.from({ length: PRIORITY_LEVELS }, (_, p) => k(`ready:${p}`)),
   }
 }
@@ -147,7 +153,18 @@ export const SCRIPT_KEYS = {
     'stats',
     'heads',
   ],
-  fail: ['state', 'leases', 'retry', 'dead', 'errors', 'events', 'wake', 'stats'],
+  fail: [
+    'state',
+    'leases',
+    'retry',
+    'dead',
+    'errors',
+    'events',
+    'wake',
+    'stats',
+    'cancelled',
+    'cancels',
+  ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
   release: ['state', 'leases', 'events', 'wake', 'ready'],
@@ -187,6 +204,7 @@ export const SCRIPT_KEYS = {
     'events',
     'legacy',
     'adopted',
+    'cancels',
     'ready',
   ],
   remove: [

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { bounded, sleep } from './bounded-wait.js'
+import { CancelListener } from './cancel-listener.js'
 import { CompletionBatcher } from './completion-batcher.js'
 import { closeQuietly, type RedisClient } from './connection.js'
 import { DEFAULTS, toRetention, type Retention } from './defaults.js'
@@ -72,6 +73,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private closing: Promise<void> | undefined
   private heartbeatAt = 0
   private readonly stopPreloading: () => void
+  private readonly cancels: CancelListener
   private readonly flows: FlowDriver
   private readonly flowSweeper: FlowSweeper | undefined
   /** outcomes of flow jobs on their way to Redis, to tell their flow once stored */
@@ -108,6 +110,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       maxStalls: options.maxStalls ?? DEFAULTS.maxStalls,
     })
     this.pruner = new RetentionPruner(this.scripts, this.retention, (err) => this.reportError(err))
+    this.cancels = new CancelListener(
+      options.connection,
+      this.keys.cancelChannel,
+      (id) => this.cancelHeld(id),
+      (err) => this.reportError(err),
+    )
     const prefix = options.prefix ?? DEFAULTS.prefix
     this.flows = new FlowDriver({
       store: new FlowStore(this.redis, prefix, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen),
@@ -146,6 +154,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.scheduleHeartbeat(0)
     this.pruner.start()
     this.flowSweeper?.start()
+    this.cancels.start()
   }
 
   /** Date.now() of the last heartbeat that reached Redis (0 before the first): a liveness signal. */
@@ -298,6 +307,17 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         const result: unknown = outcome.result === '' ? undefined : JSON.parse(outcome.result)
         this.emit('completed', info(), result, durationMs)
       }
+    } else if (outcome.kind === 'cancelled') {
+      const fail = {
+        id: job.id,
+        token: job.token,
+        error: serializeError(outcome.error, job.attempt),
+        retryDelayMs: -2,
+      }
+      if (job.flow) this.flowNotes.set(fail, { ...job.flow, outcome: 'cancelled', result: '' })
+      this.unsettled.add(fail)
+      this.batcher.fail(fail)
+      this.emit('cancelled', info())
     } else {
       const fail = {
         id: job.id,
@@ -351,6 +371,23 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
   }
 
+  /**
+   * A job asked to stop (lua/cancel.lua): a running one's handler is aborted, and the
+   * job stored cancelled; a buffered one is stored cancelled without running.
+   */
+  private cancelHeld(localId: string): void {
+    const job = this.held.get(localId)
+    if (!job || job.phase === 'settling') return
+    const reason = new ConveyorError('job_cancelled', `job ${job.jobId} was cancelled`)
+    if (job.phase === 'running') {
+      job.abort?.(reason)
+      return
+    }
+    this.buffer = this.buffer.filter((j) => j !== job)
+    this.settle(job, { kind: 'cancelled', error: reason, type: 'unknown', maxAttempts: 1 }, 0)
+    this.freed()
+  }
+
   private forget(lease: Lease): HeldJob | undefined {
     const job = this.held.get(lease.id)
     if (job?.token !== lease.token) return undefined
@@ -396,11 +433,16 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private async heartbeat(): Promise<void> {
     try {
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
-      const [lost] = await Promise.all([
+      const [lost, , , asked] = await Promise.all([
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.rescuer.run(),
         this.histograms.flush(this.redis, this.keys.stats),
+        // Cancels published while the listener was away are found here.
+        leases.length > 0
+          ? this.redis.hmget(this.keys.cancels, ...leases.map((l) => l.id))
+          : Promise.resolve([]),
       ])
+      leases.forEach((l, i) => asked[i] !== null && asked[i] !== undefined && this.cancelHeld(l.id))
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
       this.loseLeases(lost.map((id) => ({ id, token: sent.get(id) ?? '' })))
@@ -447,6 +489,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
+    this.cancels.close()
     await bounded(this.pruner.stop(), 1_000)
     if (this.flowSweeper) await bounded(this.flowSweeper.stop(), 1_000)
     this.stopPreloading()

@@ -7,14 +7,10 @@ import { scriptKeys } from '../keys.js'
 import { SCRIPT_CODES } from '../script-codes.js'
 import type { Decision, FlowStore, NodeOutcome } from './flow-store.js'
 
-/** Stops a running job wherever it runs (cancel-running.ts); absent: running jobs are left be. */
-export type RunningCanceller = (jobId: string) => Promise<void>
-
 export interface FlowDriverOptions {
   store: FlowStore
   /** ms to keep a flow's bookkeeping once every job finished */
   keepMs: number
-  cancelRunning?: RunningCanceller | undefined
 }
 
 function reason(action: string, at: number): string {
@@ -49,13 +45,11 @@ interface Finished {
 export class FlowDriver {
   readonly store: FlowStore
   private readonly keepMs: number
-  private readonly cancelRunning: RunningCanceller | undefined
   private readonly runners = new Map<string, ScriptRunner>()
 
   constructor(o: FlowDriverOptions) {
     this.store = o.store
     this.keepMs = o.keepMs
-    this.cancelRunning = o.cancelRunning
   }
 
   /** A node's job finished: record it and carry its children on (and theirs, if cancelled). */
@@ -124,21 +118,19 @@ export class FlowDriver {
       )
       return { outcome: state, result: result ?? '' }
     }
-    if (state === 'queued' || state === 'scheduled' || state === 'retrying') {
-      const code = (await this.runner(queue).run('cancel', [
-        this.store.eventsMaxLen,
-        localId,
-      ])) as number
-      if (code === SCRIPT_CODES.done) return { outcome: 'cancelled', result: '' }
-      // It started meanwhile (or finished): look again.
-      const raw = await redisCall(
-        this.redis.hget(queueKeys(this.store.prefix, queue).state, localId),
-      )
-      const rec = raw === null ? null : decodeRecord(raw)
-      if (rec && rec.state !== 'active') return this.cancelled(queue, d, rec.state, now)
+    const keys = queueKeys(this.store.prefix, queue)
+    const args = [this.store.eventsMaxLen, localId, keys.cancelChannel]
+    const code = (await this.runner(queue).run('cancel', args)) as number
+    if (code === SCRIPT_CODES.done) return { outcome: 'cancelled', result: '' }
+    // Running: its worker stops it and tells the flow once it is stored cancelled.
+    if (code === SCRIPT_CODES.cancelling) return undefined
+    // It finished meanwhile: look again.
+    const raw = await redisCall(this.redis.hget(keys.state, localId))
+    const rec = raw === null ? null : decodeRecord(raw)
+    if (rec?.state === 'completed' || rec?.state === 'dead') {
+      return this.cancelled(queue, d, rec.state, now)
     }
-    await this.cancelRunning?.(d.job)
-    return undefined
+    return { outcome: 'cancelled', result: '' }
   }
 
   private get redis() {

@@ -6,7 +6,7 @@ import type { JobRegistry, JobTypeMap } from '../registry.js'
 import type { FlowCreated, FlowState, FlowView } from '../schemas/flow.js'
 import type { JobState } from '../schemas/job-record.js'
 import { createFlow } from './flow-create.js'
-import { FlowDriver, type RunningCanceller } from './flow-driver.js'
+import { FlowDriver } from './flow-driver.js'
 import { readFlowJobs } from './flow-jobs.js'
 import { prepareFlow } from './flow-prepare.js'
 import { FlowStore } from './flow-store.js'
@@ -18,7 +18,6 @@ export interface FlowsOptions<M extends JobTypeMap> {
   eventsMaxLen: number
   /** ms to keep a flow's bookkeeping once every job finished */
   keepMs: number
-  cancelRunning?: RunningCanceller
 }
 
 function notFound(id: string): ConveyorError {
@@ -33,11 +32,7 @@ export class Flows<M extends JobTypeMap = JobTypeMap> {
 
   constructor(o: FlowsOptions<M>) {
     this.store = new FlowStore(o.redis, o.prefix, o.eventsMaxLen)
-    this.driver = new FlowDriver({
-      store: this.store,
-      keepMs: o.keepMs,
-      cancelRunning: o.cancelRunning,
-    })
+    this.driver = new FlowDriver({ store: this.store, keepMs: o.keepMs })
     this.registry = o.registry
   }
 
@@ -111,6 +106,18 @@ export class Flows<M extends JobTypeMap = JobTypeMap> {
     const decisions = await this.store.reopen(ref.flowId, ref.node)
     if (decisions === false) return
     await this.driver.apply(ref.flowId, decisions)
+  }
+
+  /** A flow job was cancelled on its own (Conveyor.cancel): its flow goes on from there. */
+  async cancelled(jobId: string): Promise<void> {
+    const ref = await this.store.flowOf(jobId)
+    if (!ref) return
+    await this.driver.finished({
+      flowId: ref.flowId,
+      node: ref.node,
+      outcome: 'cancelled',
+      result: '',
+    })
   }
 
   /** The flow's progress stream key, for readers of its events. */

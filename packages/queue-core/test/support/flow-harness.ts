@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import Type from 'typebox'
-import { Conveyor, defineJobTypes, Worker, type HandlerMap } from '../../src/index.js'
+import { Conveyor, Worker, type HandlerMap } from '../../src/index.js'
 import {
   deletePrefix,
   startRedisServer,
@@ -8,12 +7,9 @@ import {
   type RedisServerHandle,
 } from '../../src/testing/index.js'
 
-/** Job types on two queues, so that a flow spans queues. */
-export const flowRegistry = defineJobTypes({
-  step: { schema: Type.Object({ label: Type.String() }), queue: 'alpha' },
-  other: { schema: Type.Object({ label: Type.String() }), queue: 'beta' },
-})
-export type FlowTypes = typeof flowRegistry.types
+import { flowRegistry, type FlowTypes } from './flow-registry.js'
+
+export { flowRegistry, type FlowTypes } from './flow-registry.js'
 
 let server: RedisServerHandle | undefined
 const cleanups: (() => Promise<void>)[] = []
