@@ -1,5 +1,6 @@
 export { Flows, type FlowsOptions } from './flows.js'
 export { FlowSweeper } from './flow-sweeper.js'
+export { FlowEvents, type FlowEvent } from './flow-events.js'
 export {
   FlowCreated,
   FlowInput,
