@@ -19,6 +19,7 @@ import { schedulesPlugin } from './plugins/schedules.js'
 import { tracingPlugin } from './plugins/tracing.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { eventRoutes } from './routes/events.js'
+import { flowRoutes } from './routes/flows.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
@@ -81,6 +82,7 @@ export const apiPlugin = fp<AppOptions>(
 
     await app.register(healthRoutes, { keyPrefix: config.QUEUE_PREFIX })
     await app.register(enqueueRoutes)
+    await app.register(flowRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
     await app.register(scheduleRoutes)

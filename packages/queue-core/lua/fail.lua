@@ -9,13 +9,17 @@ KEYS[5]  errors    hash   id -> last error JSON
 KEYS[6]  events    stream
 KEYS[7]  wake      list
 KEYS[8]  stats     hash   totals for metrics
+KEYS[9]  cancelled zset   id -> cancelled-at ms
+KEYS[10] cancels   hash   running jobs asked to stop
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
-then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead)
+then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead,
+  -2 = cancelled: its run was stopped by a cancel)
 Returns: array of the ids that were refused (lease taken over).
 ]]
 local stateKey, leasesKey, retryKey, deadKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local cancelledKey, cancelsKey = KEYS[9], KEYS[10]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -23,7 +27,7 @@ local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = server_now()
-local refused, retrying, dead, seen = {}, {}, {}, {}
+local refused, retrying, dead, cancelled, seen = {}, {}, {}, {}, {}
 local ids, outIds, outRecs, errorArgs = {}, {}, {}, {}
 for i = 1, n do ids[i] = ARGV[3 + (i - 1) * 4] end
 local raws = hmget_many(stateKey, ids)
@@ -39,7 +43,12 @@ for i = 1, n do
     errorArgs[#errorArgs + 1] = id
     errorArgs[#errorArgs + 1] = err
     r.owner = ''
-    if delay >= 0 then
+    if delay == -2 then
+      r.state, r.finishedAt = 'cancelled', now
+      redis.call('ZADD', cancelledKey, now, id)
+      redis.call('HDEL', cancelsKey, id)
+      cancelled[#cancelled + 1] = id
+    elseif delay >= 0 then
       r.state, r.runAt = 'retrying', now + delay
       redis.call('ZADD', retryKey, r.runAt, id)
       retrying[#retrying + 1] = id
@@ -62,5 +71,6 @@ if #outIds > 0 then
 end
 emit(eventsKey, maxLen, 'retrying', retrying)
 emit(eventsKey, maxLen, 'dead', dead)
+emit(eventsKey, maxLen, 'cancelled', cancelled)
 if #retrying > 0 then wake(wakeKey) end
 return refused

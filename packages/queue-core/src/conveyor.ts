@@ -10,6 +10,8 @@ import { Queue, type BulkJob, type EnqueueResult, type PreparedJobs } from './qu
 import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import type { JobRecord } from './schemas/job-record.js'
+import { toRetention } from './defaults.js'
+import { Flows } from './workflows/flows.js'
 
 export interface ConveyorOptions<M extends JobTypeMap> {
   connection: RedisConnection
@@ -39,6 +41,8 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
   private readonly registry: JobRegistry<M>
   private readonly options: ConveyorOptions<M>
   private readonly byName = new Map<string, Queue<M>>()
+  /** flows: jobs that wait for other jobs (workflows/) */
+  readonly flows: Flows<M>
 
   constructor(options: ConveyorOptions<M>) {
     const { client, owned } = connect(options.connection)
@@ -50,6 +54,13 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
     this.registry = options.registry
     this.options = options
     for (const name of this.registry.queues()) this.queue(name)
+    this.flows = new Flows({
+      redis: client,
+      prefix: this.prefix,
+      registry: this.registry,
+      eventsMaxLen: options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+      keepMs: Math.max(toRetention(options.retention).completedMs, 3_600_000),
+    })
   }
 
   /** The queue called `name` (any valid name; the registry's are made up front). */
@@ -159,14 +170,18 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
 
   /** Puts a dead (or cancelled) job back in line. */
   async retry(id: string): Promise<void> {
-    const { queue } = await this.require(id)
+    const { queue, job } = await this.require(id)
+    if (job.flow) await this.flows.beforeRetry(job.id, job.state)
     await queue.retry(id)
   }
 
-  /** Cancels a job that has not started. */
-  async cancel(id: string): Promise<void> {
-    const { queue } = await this.require(id)
-    await queue.cancel(id)
+  /** Cancels a job not finished; a running one is stopped where it runs (Queue.cancel). */
+  async cancel(id: string): Promise<'cancelled' | 'cancelling'> {
+    const { queue, job } = await this.require(id)
+    const outcome = await queue.cancel(id)
+    // A running one tells its flow itself, from its worker, once stored cancelled.
+    if (job.flow && outcome === 'cancelled') await this.flows.cancelled(job.id)
+    return outcome
   }
 
   /** Deletes a job that is not running. */

@@ -23,6 +23,9 @@ export type ConveyorErrorCode =
   | 'schedule_file_managed'
   /** the name is taken, or the schedule kept changing under a write */
   | 'schedule_conflict'
+  | 'flow_not_found'
+  /** a job's run was stopped by a cancel: it ends cancelled, not retried */
+  | 'job_cancelled'
 
 /** One problem with an input: a JSON pointer to the field and what is wrong with it. */
 export interface FieldIssue {

@@ -68,3 +68,4 @@ export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './queue-e
 export { Worker, type WorkerOptions } from './worker.js'
 export { MAX_ERROR_TEXT } from './thrown.js'
 export * from './schedules/index.js'
+export * from './workflows/index.js'

@@ -11,10 +11,12 @@ export interface JobContext<P = unknown> {
   readonly maxAttempts: number
   readonly createdAt: number
   readonly traceparent: string | undefined
-  /** aborted when the job times out, its lease is lost, or the worker shuts down past its grace period */
+  /** aborted when the job times out, is cancelled, its lease is lost, or the worker shuts down past its grace period */
   readonly signal: AbortSignal
   /** stores any JSON value as the job's progress and announces it on the events stream */
   progress(value: unknown): Promise<void>
+  /** a flow job's parents' results, by their ids in the flow ({} for a job of no flow) */
+  parents(): Promise<Record<string, unknown>>
 }
 
 /** A handler's return value (JSON-serialisable) becomes the job's result. */
@@ -36,6 +38,8 @@ export interface WorkerEvents {
   active: [job: JobInfo]
   completed: [job: JobInfo, result: unknown, durationMs: number]
   failed: [job: JobInfo, error: Error, outcome: { retryDelay: number | null; durationMs: number }]
+  /** a cancel stopped the job's run (Queue.cancel on a running job) */
+  cancelled: [job: JobInfo]
   'lease-lost': [ids: string[]]
   error: [error: unknown]
 }

@@ -24,11 +24,15 @@ export interface HeldJob {
   phase: 'buffered' | 'running' | 'settling'
   /** set while the handler runs: stops waiting for it and fires its signal */
   abort?: (reason: Error) => void
+  /** the flow and node of a job of a flow (workflows/), once its spec was read */
+  flow?: { id: string; node: string }
 }
 
 export type Outcome =
   | { kind: 'completed'; result: string; type: string; maxAttempts: number }
   | { kind: 'failed'; error: Error; retryDelay: number | null; type: string; maxAttempts: number }
+  /** a cancel stopped it: stored cancelled, not retried */
+  | { kind: 'cancelled'; error: Error; type: string; maxAttempts: number }
   /** the job is no longer ours (lease lost, released at shutdown): store nothing */
   | { kind: 'abandoned'; type: string; maxAttempts: number }
 
@@ -41,6 +45,8 @@ export interface RunEnv<M extends JobTypeMap> {
   started(job: HeldJob, spec: ResolvedSpec, waitMs: number): void
   /** the largest result (JSON bytes) stored; a larger one fails the attempt */
   maxResultBytes: number
+  /** the results of a flow job's parents, by node */
+  parents(flow: { id: string; node: string }): Promise<Record<string, unknown>>
 }
 
 const ABANDON_CODES = new Set(['lease_lost', 'shutting_down'])
@@ -98,6 +104,8 @@ function failure(job: HeldJob, thrown: unknown, spec: ResolvedSpec | undefined):
   if (isConveyorError(error) && ABANDON_CODES.has(error.code)) {
     return { kind: 'abandoned', type, maxAttempts }
   }
+  if (isConveyorError(error, 'job_cancelled'))
+    return { kind: 'cancelled', error, type, maxAttempts }
   const final =
     !spec ||
     job.attempt >= spec.maxAttempts ||
@@ -142,6 +150,7 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
   } catch (err) {
     return Promise.resolve(failure(job, err, undefined))
   }
+  if (spec.flow !== undefined) job.flow = { id: spec.flow, node: spec.node ?? '' }
   env.started(job, spec, job.reservedAtMs - (job.runAt > 0 ? job.runAt : spec.createdAt))
   const handler = env.handlers[spec.type] as JobHandler | undefined
   if (!handler) {
@@ -164,6 +173,7 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
     get signal() {
       return lazy.signal
     },
+    parents: () => (job.flow ? env.parents(job.flow) : Promise.resolve({})),
     progress: (value) => {
       const stored = env.progress(job, value)
       // Handled here too, so a handler that does not await it cannot crash the

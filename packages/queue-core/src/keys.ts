@@ -43,6 +43,14 @@ export interface QueueKeys {
   adopted: string
   /** storage v1: id -> record, newline, spec (read only to convert it) */
   legacy: string
+  /** flow jobs waiting for their parents: id -> created ms (workflows/) */
+  waiting: string
+  /** flow jobs of this queue: id -> "<flow id>|<node>" (workflows/) */
+  flowjobs: string
+  /** running jobs asked to stop: id -> asked ms (cleared when the job ends cancelled) */
+  cancels: string
+  /** pub/sub channel (not a key): a running job's id, published when it is cancelled */
+  cancelChannel: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -83,6 +91,10 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     stats: k('stats'),
     adopted: k('adopted'),
     legacy: k('jobs'),
+    waiting: k('waiting'),
+    flowjobs: k('flowjobs'),
+    cancels: k('cancels'),
+    cancelChannel: k('cancel'),
     ready: Array.from({ length: PRIORITY_LEVELS }, (_, p) => k(`ready:${p}`)),
   }
 }
@@ -150,7 +162,18 @@ export const SCRIPT_KEYS = {
     'stats',
     'heads',
   ],
-  fail: ['state', 'leases', 'retry', 'dead', 'errors', 'events', 'wake', 'stats'],
+  fail: [
+    'state',
+    'leases',
+    'retry',
+    'dead',
+    'errors',
+    'events',
+    'wake',
+    'stats',
+    'cancelled',
+    'cancels',
+  ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
   release: ['state', 'leases', 'events', 'wake', 'ready'],
@@ -190,6 +213,7 @@ export const SCRIPT_KEYS = {
     'events',
     'legacy',
     'adopted',
+    'cancels',
     'ready',
   ],
   remove: [
@@ -212,9 +236,31 @@ export const SCRIPT_KEYS = {
     'ready',
   ],
   pause: ['meta', 'events', 'wake'],
-  counts: ['meta', 'delayed', 'retry', 'leases', 'completed', 'dead', 'cancelled', 'ready'],
+  counts: [
+    'meta',
+    'delayed',
+    'retry',
+    'leases',
+    'completed',
+    'dead',
+    'cancelled',
+    'waiting',
+    'ready',
+  ],
   oldest: ['specs', 'state', 'ready'],
   migrate: ['meta', 'specs', 'state', 'legacy', 'adopted'],
+  'flow-add': ['specs', 'state', 'waiting', 'flowjobs'],
+  'flow-release': [
+    'specs',
+    'state',
+    'waiting',
+    'cancelled',
+    'errors',
+    'flowjobs',
+    'events',
+    'wake',
+    'ready',
+  ],
 } as const satisfies Record<string, readonly KeyName[]>
 
 export type ScriptName = keyof typeof SCRIPT_KEYS
@@ -229,3 +275,71 @@ export function scriptKeys(k: QueueKeys): ScriptKeys {
   }
   return out
 }
+
+/**
+ * A flow's keys (workflows/). They share the hash tag `{flow:<id>}`, apart from every
+ * queue's (a queue name has no ':'), so that a flow's bookkeeping is one slot and no
+ * script ever touches a flow's keys and a queue's together: each step across the two is
+ * a script of its own, idempotent, and repaired by the FlowSweeper if a process dies
+ * between steps.
+ */
+export interface FlowKeys {
+  /** hash: name, state, createdAt, total, finished, failed, cancelled, finishedAt */
+  meta: string
+  /** hash: node -> JSON { job, dependsOn, cont } (written once, at creation) */
+  nodes: string
+  /** hash: node -> its children, comma-separated (written once) */
+  children: string
+  /** hash: node -> how many of its parents have not finished */
+  pending: string
+  /** hash: node -> completed | dead | cancelled, once the node's job finished */
+  outcomes: string
+  /** hash: node -> its job's result JSON, for its children's handlers */
+  results: string
+  /** hash: node -> a decision (run, cancel|<parent>, wait) made and maybe not yet applied */
+  todo: string
+  /** stream of the flow's progress */
+  events: string
+}
+
+/** A flow id: generated, the same alphabet as a local job id. */
+const FLOW_ID = /^[a-z0-9]{1,40}$/
+
+export function isValidFlowId(id: string): boolean {
+  return FLOW_ID.test(id)
+}
+
+export function flowKeys(prefix: string, flowId: string): FlowKeys {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  if (!isValidFlowId(flowId)) throw new TypeError(`invalid flow id "${flowId}"`)
+  const base = `${prefix}:{flow:${flowId}}:`
+  return {
+    meta: `${base}meta`,
+    nodes: `${base}nodes`,
+    children: `${base}children`,
+    pending: `${base}pending`,
+    outcomes: `${base}outcomes`,
+    results: `${base}results`,
+    todo: `${base}todo`,
+    events: `${base}events`,
+  }
+}
+
+/**
+ * Flows not known to be finished, by when the FlowSweeper should next look at one (ms).
+ * A key of its own slot: only plain commands touch it, never a script.
+ */
+export function flowIndexKey(prefix: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  return `${prefix}:flows`
+}
+
+/** The KEYS of each flow script, in the order its header lists them. */
+export const FLOW_SCRIPT_KEYS = {
+  'flow-commit': ['meta', 'nodes', 'todo', 'events'],
+  'flow-done': ['meta', 'nodes', 'children', 'pending', 'outcomes', 'results', 'todo', 'events'],
+  'flow-cancel': ['meta', 'nodes', 'outcomes', 'todo', 'events'],
+  'flow-reopen': ['meta', 'nodes', 'children', 'pending', 'outcomes', 'results', 'todo', 'events'],
+} as const satisfies Record<string, readonly (keyof FlowKeys)[]>
+
+export type FlowScriptName = keyof typeof FLOW_SCRIPT_KEYS

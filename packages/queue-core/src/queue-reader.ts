@@ -66,7 +66,7 @@ export class QueueReader {
   }
 
   async counts(): Promise<QueueCounts> {
-    const [queued, scheduled, retrying, active, completed, dead, cancelled, paused] =
+    const [queued, scheduled, retrying, active, completed, dead, cancelled, paused, waiting] =
       await this.scripts.counts()
     return {
       queued: queued ?? 0,
@@ -76,6 +76,7 @@ export class QueueReader {
       completed: completed ?? 0,
       dead: dead ?? 0,
       cancelled: cancelled ?? 0,
+      waiting: waiting ?? 0,
       paused: paused === 1,
     }
   }
@@ -142,6 +143,7 @@ export class QueueReader {
       completed: k.completed,
       dead: k.dead,
       cancelled: k.cancelled,
+      waiting: k.waiting,
     }[state]
     const newestFirst = state === 'completed' || state === 'dead' || state === 'cancelled'
     const [total, ids] = await redisCall(

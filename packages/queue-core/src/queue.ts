@@ -13,7 +13,7 @@ import { QueueReader, type JobPage } from './queue-reader.js'
 import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
-import { expectDone } from './script-codes.js'
+import { expectDone, SCRIPT_CODES } from './script-codes.js'
 import { QueueScripts, type EnqueueArg } from './scripts.js'
 
 export interface QueueOptions<M extends JobTypeMap> {
@@ -191,13 +191,16 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     }
   }
 
-  /** Cancels a job that has not started (queued, scheduled or waiting for a retry). */
-  async cancel(id: string): Promise<void> {
-    expectDone(
-      await this.scripts.cancel(this.localId(id)),
-      id,
-      'only a queued, scheduled or retrying job can be cancelled',
-    )
+  /**
+   * Cancels a job that has not finished. One not started (queued, scheduled or waiting
+   * for a retry) is cancelled at once; a running one is asked to stop ('cancelling'):
+   * the worker that holds it, wherever it is, aborts its handler's signal and stores it
+   * cancelled, not retried.
+   */
+  async cancel(id: string): Promise<'cancelled' | 'cancelling'> {
+    const code = await this.scripts.cancel(this.localId(id))
+    expectDone(code, id, 'only a job not finished can be cancelled')
+    return code === SCRIPT_CODES.cancelling ? 'cancelling' : 'cancelled'
   }
 
   /** Deletes a job that is not running, with its result and errors. */

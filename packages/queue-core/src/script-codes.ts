@@ -9,6 +9,8 @@ export const SCRIPT_CODES = {
   not_found: 0,
   invalid_state: -1,
   running: -2,
+  /** a running job asked to stop: its worker ends it cancelled */
+  cancelling: 2,
 } as const
 
 export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES]
@@ -17,6 +19,7 @@ export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES]
 export function expectDone(code: number, id: string, action: string): void {
   switch (code as ScriptCode) {
     case SCRIPT_CODES.done:
+    case SCRIPT_CODES.cancelling:
       return
     case SCRIPT_CODES.not_found:
       throw new ConveyorError('job_not_found', `no job "${id}"`)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { ScriptName } from './keys.js'
+import type { FlowScriptName, ScriptName } from './keys.js'
 import type { ScheduleScriptName } from './schedules/schedule-keys.js'
 
 /**
@@ -12,8 +12,8 @@ import type { ScheduleScriptName } from './schedules/schedule-keys.js'
 export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
-/** A queue's scripts and the schedule store's. */
-type LoadableScript = ScriptName | ScheduleScriptName
+/** A queue's scripts, the schedule store's and a flow's. */
+type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName
 
 export interface LoadedScript {
   name: LoadableScript

@@ -75,7 +75,7 @@ export interface AckArg extends Lease {
 }
 export interface FailArg extends Lease {
   error: string
-  /** -1 sends the job to dead-letter */
+  /** -1 sends the job to dead-letter; -2 ends it cancelled */
   retryDelayMs: number
 }
 
@@ -260,7 +260,7 @@ export class QueueScripts {
 
   /** A code (script-codes.ts). */
   async cancel(id: string): Promise<number> {
-    return (await this.run('cancel', [this.eventsMaxLen, id])) as number
+    return (await this.run('cancel', [this.eventsMaxLen, id, this.keys.cancelChannel])) as number
   }
 
   /** A code (script-codes.ts). */

@@ -20,6 +20,9 @@ export interface ResolvedSpec {
   timeoutMs: number
   idempotencyKey?: string
   traceparent?: string
+  /** the flow the job belongs to, and its node there (workflows/) */
+  flow?: string
+  node?: string
 }
 
 const DEFAULT_BACKOFF_JSON = JSON.stringify(DEFAULT_BACKOFF)
@@ -42,6 +45,10 @@ export function encodeSpec(spec: ResolvedSpec): string {
   if (spec.timeoutMs !== DEFAULTS.timeoutMs) out.timeout = spec.timeoutMs
   if (spec.idempotencyKey !== undefined) out.idempotencyKey = spec.idempotencyKey
   if (spec.traceparent !== undefined) out.traceparent = spec.traceparent
+  if (spec.flow !== undefined) {
+    out.flow = spec.flow
+    out.node = spec.node
+  }
   out.payload = spec.payload
   return JSON.stringify(out)
 }
@@ -66,6 +73,8 @@ interface StoredSpec {
   timeout?: unknown
   idempotencyKey?: unknown
   traceparent?: unknown
+  flow?: unknown
+  node?: unknown
 }
 
 function poison(message: string): ConveyorError {
@@ -127,5 +136,9 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
   }
   if (s.idempotencyKey !== undefined) out.idempotencyKey = s.idempotencyKey as string
   if (s.traceparent !== undefined) out.traceparent = s.traceparent as string
+  if (typeof s.flow === 'string' && typeof s.node === 'string') {
+    out.flow = s.flow
+    out.node = s.node
+  }
   return out
 }

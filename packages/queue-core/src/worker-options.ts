@@ -45,6 +45,11 @@ export interface WorkerOptions<M extends JobTypeMap> {
    * comes): big jobs are fetched a few at a time; default 8 MiB
    */
   maxReserveBytes?: number
+  /**
+   * run a FlowSweeper, which repairs flow steps a crashed process left half done
+   * (workflows/); default true
+   */
+  flowSweeper?: boolean
   /** start fetching at once (default true); otherwise call run() */
   autorun?: boolean
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { bounded, sleep } from './bounded-wait.js'
+import { CancelListener } from './cancel-listener.js'
 import { CompletionBatcher } from './completion-batcher.js'
 import { closeQuietly, type RedisClient } from './connection.js'
 import { DEFAULTS, toRetention, type Retention } from './defaults.js'
@@ -19,6 +20,9 @@ import type { Lease, QueueScripts, ReserveOptions, ReservedRaw } from './scripts
 import { serializeError } from './thrown.js'
 import { WorkerConnections } from './worker-connections.js'
 import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.js'
+import { FlowDriver } from './workflows/flow-driver.js'
+import { FlowStore, type NodeOutcome } from './workflows/flow-store.js'
+import { FlowSweeper } from './workflows/flow-sweeper.js'
 
 export type { WorkerOptions } from './worker-options.js'
 
@@ -69,6 +73,14 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private closing: Promise<void> | undefined
   private heartbeatAt = 0
   private readonly stopPreloading: () => void
+  private readonly cancels: CancelListener
+  private readonly flows: FlowDriver
+  private readonly flowSweeper: FlowSweeper | undefined
+  /** outcomes of flow jobs on their way to Redis, to tell their flow once stored */
+  private readonly flowNotes = new Map<
+    Lease,
+    { id: string; node: string; outcome: NodeOutcome; result: string }
+  >()
 
   constructor(options: WorkerOptions<M>) {
     super()
@@ -98,11 +110,27 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       maxStalls: options.maxStalls ?? DEFAULTS.maxStalls,
     })
     this.pruner = new RetentionPruner(this.scripts, this.retention, (err) => this.reportError(err))
+    this.cancels = new CancelListener(
+      options.connection,
+      this.keys.cancelChannel,
+      (id) => this.cancelHeld(id),
+      (err) => this.reportError(err),
+    )
+    const prefix = options.prefix ?? DEFAULTS.prefix
+    this.flows = new FlowDriver({
+      store: new FlowStore(this.redis, prefix, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen),
+      keepMs: Math.max(this.retention.completedMs, 3_600_000),
+    })
+    this.flowSweeper =
+      options.flowSweeper === false
+        ? undefined
+        : new FlowSweeper(this.flows, (err) => this.reportError(err))
     this.env = {
       queue: this.queue,
       registry: options.registry,
       handlers: options.handlers,
       maxResultBytes: options.maxResultBytes ?? WORKER_DEFAULTS.maxResultBytes,
+      parents: (flow) => this.flows.store.parentResults(flow.id, flow.node),
       progress: (job, value) => this.storeProgress(job, value),
       started: (job, spec, waitMs) => {
         this.histograms.recordWait(waitMs + (performance.now() - job.reservedAt))
@@ -125,6 +153,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     this.loopDone = this.fetchLoop()
     this.scheduleHeartbeat(0)
     this.pruner.start()
+    this.flowSweeper?.start()
+    this.cancels.start()
   }
 
   /** Date.now() of the last heartbeat that reached Redis (0 before the first): a liveness signal. */
@@ -269,12 +299,25 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     // The batcher hands these same objects back to sent() and settled().
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
+      if (job.flow)
+        this.flowNotes.set(ack, { ...job.flow, outcome: 'completed', result: outcome.result })
       this.unsettled.add(ack)
       this.batcher.ack(ack)
       if (this.listenerCount('completed') > 0) {
         const result: unknown = outcome.result === '' ? undefined : JSON.parse(outcome.result)
         this.emit('completed', info(), result, durationMs)
       }
+    } else if (outcome.kind === 'cancelled') {
+      const fail = {
+        id: job.id,
+        token: job.token,
+        error: serializeError(outcome.error, job.attempt),
+        retryDelayMs: -2,
+      }
+      if (job.flow) this.flowNotes.set(fail, { ...job.flow, outcome: 'cancelled', result: '' })
+      this.unsettled.add(fail)
+      this.batcher.fail(fail)
+      this.emit('cancelled', info())
     } else {
       const fail = {
         id: job.id,
@@ -282,6 +325,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         error: serializeError(outcome.error, job.attempt),
         retryDelayMs: outcome.retryDelay ?? -1,
       }
+      if (job.flow && fail.retryDelayMs < 0)
+        this.flowNotes.set(fail, { ...job.flow, outcome: 'dead', result: '' })
       this.unsettled.add(fail)
       this.batcher.fail(fail)
       this.emit('failed', info(), outcome.error, { retryDelay: outcome.retryDelay, durationMs })
@@ -300,12 +345,46 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       this.unsettled.delete(lease)
       this.forget(lease)
     }
+    if (this.flowNotes.size > 0) this.tellFlows(leases, refused)
     if (refused.length > 0) {
       this.emit(
         'lease-lost',
         refused.map((id) => toJobId(this.queue, id)),
       )
     }
+    this.freed()
+  }
+
+  /**
+   * Stored outcomes of flow jobs go on to their flows (flow-driver.ts). Not awaited: a
+   * step that fails or is cut short by a crash is done again by a FlowSweeper.
+   */
+  private tellFlows(leases: readonly Lease[], refused: readonly string[]): void {
+    for (const lease of leases) {
+      const note = this.flowNotes.get(lease)
+      if (!note) continue
+      this.flowNotes.delete(lease)
+      if (refused.includes(lease.id)) continue
+      this.flows
+        .finished({ flowId: note.id, node: note.node, outcome: note.outcome, result: note.result })
+        .catch((err: unknown) => this.reportError(err))
+    }
+  }
+
+  /**
+   * A job asked to stop (lua/cancel.lua): a running one's handler is aborted, and the
+   * job stored cancelled; a buffered one is stored cancelled without running.
+   */
+  private cancelHeld(localId: string): void {
+    const job = this.held.get(localId)
+    if (!job || job.phase === 'settling') return
+    const reason = new ConveyorError('job_cancelled', `job ${job.jobId} was cancelled`)
+    if (job.phase === 'running') {
+      job.abort?.(reason)
+      return
+    }
+    this.buffer = this.buffer.filter((j) => j !== job)
+    this.settle(job, { kind: 'cancelled', error: reason, type: 'unknown', maxAttempts: 1 }, 0)
     this.freed()
   }
 
@@ -354,11 +433,16 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private async heartbeat(): Promise<void> {
     try {
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
-      const [lost] = await Promise.all([
+      const [lost, , , asked] = await Promise.all([
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.rescuer.run(),
         this.histograms.flush(this.redis, this.keys.stats),
+        // Cancels published while the listener was away are found here.
+        leases.length > 0
+          ? this.redis.hmget(this.keys.cancels, ...leases.map((l) => l.id))
+          : Promise.resolve([]),
       ])
+      leases.forEach((l, i) => asked[i] !== null && asked[i] !== undefined && this.cancelHeld(l.id))
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
       this.loseLeases(lost.map((id) => ({ id, token: sent.get(id) ?? '' })))
@@ -405,7 +489,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await bounded(this.releaseJobs(stuck), Math.max(1_000, left()))
     await this.batcher.drain(Math.max(1_000, left()))
     clearTimeout(this.heartbeatTimer)
+    this.cancels.close()
     await bounded(this.pruner.stop(), 1_000)
+    if (this.flowSweeper) await bounded(this.flowSweeper.stop(), 1_000)
     this.stopPreloading()
     await bounded(
       this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),

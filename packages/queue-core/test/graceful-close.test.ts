@@ -177,8 +177,8 @@ describe('Worker.close({ timeoutMs: timeout })', () => {
     })
     ownWorkers.push(w)
     w.on('error', (err) => errors.push(err))
-    // Its command connection and its blocking one.
-    await until(async () => (await clients()) === 2, 'the worker to connect')
+    // Its command connection, its blocking one and its cancel listener's.
+    await until(async () => (await clients()) === 3, 'the worker to connect')
 
     const [finishing, hanging] = await h.queue.enqueueBulk([
       { type: 'task', payload: { n: 1 } },

@@ -24,6 +24,7 @@ describe('operator actions', () => {
       completed: 0,
       dead: 0,
       cancelled: 0,
+      waiting: 0,
       paused: false,
     })
   })

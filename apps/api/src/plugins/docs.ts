@@ -30,6 +30,10 @@ export const docsPlugin = fp(
           { name: 'jobs', description: 'Follow a job' },
           { name: 'operator', description: 'Queues, dead letters, retries' },
           { name: 'schedules', description: 'Cron and interval schedules, changed at run time' },
+          {
+            name: 'flows',
+            description: 'Jobs that wait for other jobs (a DAG), results passed down',
+          },
           { name: 'health', description: 'Liveness, readiness' },
         ],
       },

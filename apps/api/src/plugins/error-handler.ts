@@ -18,10 +18,12 @@ function statusOf(code: ConveyorErrorCode): number {
     case 'job_not_found':
     case 'queue_not_found':
     case 'schedule_not_found':
+    case 'flow_not_found':
       return 404
     case 'invalid_state':
     case 'schedule_file_managed':
     case 'schedule_conflict':
+    case 'job_cancelled':
       return 409
     case 'idempotency_key_reused':
       return 422

@@ -105,20 +105,32 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
 
   app.post(
     '/jobs/:id/retry',
-    { schema: { tags, summary: 'Retries a dead or cancelled job', ...jobAction } },
+    {
+      schema: {
+        tags,
+        summary:
+          'Retries a dead or cancelled job; a dead job of a flow resumes its cancelled dependents',
+        ...jobAction,
+      },
+    },
     async (request) => {
-      const { queue } = await conveyor.require(request.params.id)
-      await queue.retry(request.params.id)
+      await conveyor.retry(request.params.id)
       return toJobView((await conveyor.require(request.params.id)).job)
     },
   )
 
   app.post(
     '/jobs/:id/cancel',
-    { schema: { tags, summary: 'Cancels a job that has not started', ...jobAction } },
+    {
+      schema: {
+        tags,
+        summary:
+          'Cancels a job not finished; a running one is stopped on whichever worker holds it (its handler signal aborts) and ends cancelled, not retried',
+        ...jobAction,
+      },
+    },
     async (request) => {
-      const { queue } = await conveyor.require(request.params.id)
-      await queue.cancel(request.params.id)
+      await conveyor.cancel(request.params.id)
       return toJobView((await conveyor.require(request.params.id)).job)
     },
   )

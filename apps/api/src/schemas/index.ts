@@ -27,3 +27,4 @@ export {
   RequeueResult,
 } from './jobs.js'
 export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
+export { FlowCreated, FlowIdParams, FlowInput, FlowViewApi, type FlowRequest } from './flows.js'

@@ -15,7 +15,8 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>
  * queue-core Queue per queue to look behind its back. `close()` undoes all of it.
  */
 export async function startTestApp(env: Record<string, string> = {}) {
-  const redisUrl = inject('redisUrl')
+  // A test file may bring its own redis-server (REDIS_URL in env).
+  const redisUrl = env.REDIS_URL ?? inject('redisUrl')
   const prefix = uniquePrefix('api')
   const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-api-'))
   const config = loadConfig('api', ApiConfig, {

@@ -5,4 +5,5 @@ local CODE = {
   not_found = 0,
   invalid_state = -1,
   running = -2,
+  cancelling = 2,
 }

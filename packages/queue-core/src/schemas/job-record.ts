@@ -9,6 +9,7 @@ export const JOB_STATES = [
   'completed',
   'dead',
   'cancelled',
+  'waiting',
 ] as const
 export const JobState = Type.Union([
   Type.Literal('queued'),
@@ -18,6 +19,7 @@ export const JobState = Type.Union([
   Type.Literal('completed'),
   Type.Literal('dead'),
   Type.Literal('cancelled'),
+  Type.Literal('waiting', { description: 'a flow job waiting for its parents' }),
 ])
 export type JobState = (typeof JOB_STATES)[number]
 
@@ -41,6 +43,12 @@ export const JobRecord = Type.Intersect([
     progress: Type.Optional(Type.Unknown()),
     result: Type.Optional(Type.Unknown()),
     lastError: Type.Optional(JobError),
+    flow: Type.Optional(
+      Type.Object({
+        id: Type.String({ description: 'the flow this job belongs to' }),
+        node: Type.String({ description: "the job's id within its flow" }),
+      }),
+    ),
   }),
 ])
 export type JobRecord = Static<typeof JobRecord>
@@ -53,6 +61,7 @@ export const QueueCounts = Type.Object({
   completed: Type.Integer(),
   dead: Type.Integer(),
   cancelled: Type.Integer(),
+  waiting: Type.Integer({ description: 'flow jobs waiting for their parents' }),
   paused: Type.Boolean(),
 })
 export type QueueCounts = Static<typeof QueueCounts>
