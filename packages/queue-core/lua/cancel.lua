@@ -1,5 +1,6 @@
 --[[ cancel: stop a job that has not started (queued, scheduled or waiting to
 be retried). A running job cannot be cancelled: its handler is elsewhere.
+A grouped job that ran before frees its group's slot.
 KEYS[1]  specs     hash   id -> spec JSON
 KEYS[2]  state     hash   id -> record (includes/record.lua)
 KEYS[3]  delayed   zset
@@ -8,7 +9,14 @@ KEYS[5]  cancelled zset   id -> cancelled-at ms
 KEYS[6]  events    stream
 KEYS[7]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
 KEYS[8]  adopted   set    v1 ids converted here
-KEYS[9..18] ready:0..ready:9 lists
+KEYS[9]  wake      list
+KEYS[10] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[11] gjobs     zset   queued grouped jobs
+KEYS[12] gready    list   groups taking turns
+KEYS[13] gwait     zset   groups held back by a limit
+KEYS[14] gindex    zset   groups by name
+KEYS[15] gof       hash   grouped job id -> gjobs member
+KEYS[16..25] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
 Returns: a code (includes/codes.lua): done, not_found, invalid_state (running
@@ -16,6 +24,8 @@ Returns: a code (includes/codes.lua): done, not_found, invalid_state (running
 ]]
 local specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local wakeKey, groupsKey, gjobsKey, greadyKey = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local gwaitKey, gindexKey, gofKey = KEYS[13], KEYS[14], KEYS[15]
 --- @include "codes"
 --- @include "now"
 --- @include "record"
@@ -23,9 +33,13 @@ local cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[5], KEYS[6], KEYS[7]
 --- @include "job"
 --- @include "emit"
 --- @include "ready"
+--- @include "wake"
+--- @include "groups"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = ready_keys(9)
+local readyKeys = ready_keys(16)
+local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
+  gindex = gindexKey, gof = gofKey }
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local r = job_read(k, id)
 if not r then return CODE.not_found end
@@ -38,6 +52,12 @@ elseif r.state == 'retrying' then
   redis.call('ZREM', retryKey, id)
 else
   return CODE.invalid_state
+end
+-- A job that ran before holds its group's slot (a retry waits in a plain list).
+if (r.attempts or 0) > 0 then
+  if group_release(G, { id }) then wake(wakeKey) end
+else
+  group_drop(G, id)
 end
 local now = server_now()
 -- A fresh job's record starts here: retry() puts it back at its priority.

@@ -9,17 +9,29 @@ KEYS[5]  errors    hash   id -> last error JSON
 KEYS[6]  events    stream
 KEYS[7]  wake      list
 KEYS[8]  stats     hash   totals for metrics
+KEYS[9] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[10] gjobs     zset   queued grouped jobs
+KEYS[11] gready    list   groups taking turns
+KEYS[12] gwait     zset   groups held back by a limit
+KEYS[13] gindex    zset   groups by name
+KEYS[14] gof       hash   grouped job id -> gjobs member
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
 then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead)
+A grouped job dead-lettered frees its group's slot; one to be retried keeps it.
 Returns: array of the ids that were refused (lease taken over).
 ]]
 local stateKey, leasesKey, retryKey, deadKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local groupsKey, gjobsKey, greadyKey = KEYS[9], KEYS[10], KEYS[11]
+local gwaitKey, gindexKey, gofKey = KEYS[12], KEYS[13], KEYS[14]
+local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
+  gindex = gindexKey, gof = gofKey }
 --- @include "now"
 --- @include "record"
 --- @include "emit"
 --- @include "wake"
+--- @include "groups"
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = server_now()
@@ -62,5 +74,5 @@ if #outIds > 0 then
 end
 emit(eventsKey, maxLen, 'retrying', retrying)
 emit(eventsKey, maxLen, 'dead', dead)
-if #retrying > 0 then wake(wakeKey) end
+if group_release(G, dead) or #retrying > 0 then wake(wakeKey) end
 return refused

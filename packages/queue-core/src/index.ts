@@ -18,6 +18,8 @@ export {
   type QueueKeys,
 } from './keys.js'
 export type { MigrationReport } from './migrate.js'
+export { LimitsStore, type GroupPage } from './limits/limits-store.js'
+export { GroupLimits, GroupSummary, QueueLimits, RateLimit } from './limits/limits-schema.js'
 export { isRedisUnavailable, isWriteRefused, redisCall, toConveyorError } from './redis-errors.js'
 export {
   PreparedJobs,
@@ -43,6 +45,7 @@ export { ConvertPayload } from './schemas/convert.js'
 export { EmailPayload } from './schemas/email.js'
 export {
   EnqueueOptions as EnqueueOptionsSchema,
+  Group,
   JobEnvelope,
   JobId,
   LocalJobId,

@@ -43,6 +43,28 @@ export interface QueueKeys {
   adopted: string
   /** storage v1: id -> record, newline, spec (read only to convert it) */
   legacy: string
+  /** limits (src/limits): the queue's rate, the groups' defaults, each group's override */
+  limits: string
+  /** the queue rate's window log: lease -> lease time ms */
+  qrate: string
+  /** groups' rate window logs, one lex range per group: `group \0 time` members */
+  grate: string
+  /** per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq` */
+  groups: string
+  /** queued grouped jobs, one lex range per group: `group \0 priority seq id` members */
+  gjobs: string
+  /** groups with queued jobs, served round-robin */
+  gready: string
+  /** groups held back by a limit -> when to look again (far future: until a slot frees) */
+  gwait: string
+  /** every group with queued or running jobs, by name (cursor paging) */
+  gindex: string
+  /** grouped job id -> its gjobs member (which names its group), while the job lives */
+  gof: string
+  /** dedup key -> "id|mode|until" (lua/includes/dedup.lua) */
+  dedup: string
+  /** dedup keys that expire -> when */
+  dedupexp: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -82,6 +104,17 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     wake: k('wake'),
     stats: k('stats'),
     adopted: k('adopted'),
+    limits: k('limits'),
+    qrate: k('qrate'),
+    grate: k('grate'),
+    groups: k('groups'),
+    gjobs: k('gjobs'),
+    gready: k('gready'),
+    gwait: k('gwait'),
+    gindex: k('gindex'),
+    gof: k('gof'),
+    dedup: k('dedup'),
+    dedupexp: k('dedupexp'),
     legacy: k('jobs'),
     ready: Array.from({ length: PRIORITY_LEVELS }, (_, p) => k(`ready:${p}`)),
   }
@@ -112,6 +145,15 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'heads',
+    'meta',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
+    'dedup',
+    'dedupexp',
     'ready',
   ],
   reserve: [
@@ -125,6 +167,15 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'adopted',
+    'limits',
+    'qrate',
+    'grate',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   ack: [
@@ -140,8 +191,30 @@ export const SCRIPT_KEYS = {
     'events',
     'stats',
     'heads',
+    'wake',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
   ],
-  fail: ['state', 'leases', 'retry', 'dead', 'errors', 'events', 'wake', 'stats'],
+  fail: [
+    'state',
+    'leases',
+    'retry',
+    'dead',
+    'errors',
+    'events',
+    'wake',
+    'stats',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
+  ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
   release: ['state', 'leases', 'events', 'wake', 'ready'],
@@ -156,6 +229,12 @@ export const SCRIPT_KEYS = {
     'stats',
     'legacy',
     'adopted',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   trim: [
@@ -181,6 +260,13 @@ export const SCRIPT_KEYS = {
     'events',
     'legacy',
     'adopted',
+    'wake',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   remove: [
@@ -206,6 +292,7 @@ export const SCRIPT_KEYS = {
   counts: ['meta', 'delayed', 'retry', 'leases', 'completed', 'dead', 'cancelled', 'ready'],
   oldest: ['specs', 'state', 'ready'],
   migrate: ['meta', 'specs', 'state', 'legacy', 'adopted'],
+  'limits-set': ['meta', 'limits', 'wake', 'groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'],
 } as const satisfies Record<string, readonly KeyName[]>
 
 export type ScriptName = keyof typeof SCRIPT_KEYS

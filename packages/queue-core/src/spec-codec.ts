@@ -20,6 +20,7 @@ export interface ResolvedSpec {
   timeoutMs: number
   idempotencyKey?: string
   traceparent?: string
+  group?: string
 }
 
 const DEFAULT_BACKOFF_JSON = JSON.stringify(DEFAULT_BACKOFF)
@@ -42,6 +43,7 @@ export function encodeSpec(spec: ResolvedSpec): string {
   if (spec.timeoutMs !== DEFAULTS.timeoutMs) out.timeout = spec.timeoutMs
   if (spec.idempotencyKey !== undefined) out.idempotencyKey = spec.idempotencyKey
   if (spec.traceparent !== undefined) out.traceparent = spec.traceparent
+  if (spec.group !== undefined) out.group = spec.group
   out.payload = spec.payload
   return JSON.stringify(out)
 }
@@ -66,6 +68,7 @@ interface StoredSpec {
   timeout?: unknown
   idempotencyKey?: unknown
   traceparent?: unknown
+  group?: unknown
 }
 
 function poison(message: string): ConveyorError {
@@ -113,6 +116,7 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
     problems.push('/idempotencyKey')
   if (s.traceparent !== undefined && typeof s.traceparent !== 'string')
     problems.push('/traceparent')
+  if (s.group !== undefined && typeof s.group !== 'string') problems.push('/group')
   if (problems.length > 0) {
     throw poison(`the job's spec is malformed: ${problems.slice(0, 3).join('; ')}`)
   }
@@ -127,5 +131,6 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
   }
   if (s.idempotencyKey !== undefined) out.idempotencyKey = s.idempotencyKey as string
   if (s.traceparent !== undefined) out.traceparent = s.traceparent as string
+  if (s.group !== undefined) out.group = s.group as string
   return out
 }
