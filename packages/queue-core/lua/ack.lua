@@ -13,19 +13,34 @@ KEYS[9]  ikeys     hash
 KEYS[10] events    stream
 KEYS[11] stats     hash   totals for metrics
 KEYS[12] heads     hash   id -> a big spec's metadata
+KEYS[13] wake      list
+KEYS[14] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[15] gjobs     zset   queued grouped jobs
+KEYS[16] gready    list   groups taking turns
+KEYS[17] gwait     zset   groups held back by a limit
+KEYS[18] gindex    zset   groups by name
+KEYS[19] gof       hash   grouped job id -> gjobs member
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  number of jobs n
 then n groups of 3: id, owner token, result JSON ('' = none)
+Completing a grouped job frees its group's slot (includes/groups.lua).
 Returns: array of the ids that were refused.
 ]]
 local specsKey, stateKey, leasesKey, completedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local resultsKey, progressKey, errorsKey, idemKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local ikeysKey, eventsKey, statsKey, headsKey = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local wakeKey = KEYS[13]
+local groupsKey, gjobsKey, greadyKey = KEYS[14], KEYS[15], KEYS[16]
+local gwaitKey, gindexKey, gofKey = KEYS[17], KEYS[18], KEYS[19]
+local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
+  gindex = gindexKey, gof = gofKey }
 --- @include "now"
 --- @include "record"
 --- @include "emit"
 --- @include "remove-jobs"
+--- @include "wake"
+--- @include "groups"
 
 local maxLen, keepMs, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = server_now()
@@ -57,6 +72,7 @@ for i = 1, n do
 end
 
 if #done > 0 then
+  if group_release(G, done) then wake(wakeKey) end
   call_sliced('ZREM', leasesKey, done, 1000)
   if keepMs > 0 then
     rec_write_many(stateKey, done, doneRecs)

@@ -11,19 +11,32 @@ KEYS[7]  wake      list
 KEYS[8]  stats     hash   totals for metrics
 KEYS[9]  cancelled zset   id -> cancelled-at ms
 KEYS[10] cancels   hash   running jobs asked to stop
+KEYS[11] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[12] gjobs     zset   queued grouped jobs
+KEYS[13] gready    list   groups taking turns
+KEYS[14] gwait     zset   groups held back by a limit
+KEYS[15] gindex    zset   groups by name
+KEYS[16] gof       hash   grouped job id -> gjobs member
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
 then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead,
   -2 = cancelled: its run was stopped by a cancel)
+A grouped job dead-lettered or cancelled frees its group's slot; one to be
+retried keeps it.
 Returns: array of the ids that were refused (lease taken over).
 ]]
 local stateKey, leasesKey, retryKey, deadKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local cancelledKey, cancelsKey = KEYS[9], KEYS[10]
+local groupsKey, gjobsKey, greadyKey = KEYS[11], KEYS[12], KEYS[13]
+local gwaitKey, gindexKey, gofKey = KEYS[14], KEYS[15], KEYS[16]
+local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
+  gindex = gindexKey, gof = gofKey }
 --- @include "now"
 --- @include "record"
 --- @include "emit"
 --- @include "wake"
+--- @include "groups"
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = server_now()
@@ -72,5 +85,7 @@ end
 emit(eventsKey, maxLen, 'retrying', retrying)
 emit(eventsKey, maxLen, 'dead', dead)
 emit(eventsKey, maxLen, 'cancelled', cancelled)
-if #retrying > 0 then wake(wakeKey) end
+local freedDead = group_release(G, dead)
+local freedCancelled = group_release(G, cancelled)
+if freedDead or freedCancelled or #retrying > 0 then wake(wakeKey) end
 return refused

@@ -1,5 +1,6 @@
 --[[ rescue: return jobs whose lease expired (their worker died or hung) to the
-head of their ready list, or dead-letter them after too many stalls.
+head of their ready list, or dead-letter them after too many stalls. A
+rescued grouped job keeps its group's slot; a dead-lettered one frees it.
 KEYS[1]  specs     hash   id -> spec JSON
 KEYS[2]  state     hash   id -> record (includes/record.lua)
 KEYS[3]  leases    zset   id -> lease deadline ms
@@ -10,7 +11,13 @@ KEYS[7]  wake      list
 KEYS[8]  stats     hash   totals for metrics
 KEYS[9]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
 KEYS[10] adopted   set    v1 ids converted here
-KEYS[11..20] ready:0..ready:9 lists
+KEYS[11] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[12] gjobs     zset   queued grouped jobs
+KEYS[13] gready    list   groups taking turns
+KEYS[14] gwait     zset   groups held back by a limit
+KEYS[15] gindex    zset   groups by name
+KEYS[16] gof       hash   grouped job id -> gjobs member
+KEYS[17..26] ready:0..ready:9 lists
 ARGV[1]  max stalls (a job that stalls more often than this is dead)
 ARGV[2]  max jobs per call
 ARGV[3]  events max length
@@ -19,15 +26,20 @@ Returns: { rescued, dead, more } where more is 1 when the call stopped at its
 ]]
 local specsKey, stateKey, leasesKey, deadKey, errorsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local eventsKey, wakeKey, statsKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local groupsKey, gjobsKey, greadyKey = KEYS[11], KEYS[12], KEYS[13]
+local gwaitKey, gindexKey, gofKey = KEYS[14], KEYS[15], KEYS[16]
+local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
+  gindex = gindexKey, gof = gofKey }
 --- @include "now"
 --- @include "record"
 --- @include "legacy"
 --- @include "emit"
 --- @include "wake"
 --- @include "ready"
+--- @include "groups"
 
 local maxStalls, limit, maxLen = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local readyKeys = ready_keys(11)
+local readyKeys = ready_keys(17)
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 local rescued, dead, ids, recs = {}, {}, {}, {}
@@ -63,5 +75,5 @@ if #rescued + #dead > 0 then
 end
 emit(eventsKey, maxLen, 'stalled', rescued)
 emit(eventsKey, maxLen, 'dead', dead)
-if #rescued > 0 then wake(wakeKey) end
+if group_release(G, dead) or #rescued > 0 then wake(wakeKey) end
 return { #rescued, #dead, #expired == limit and 1 or 0 }

@@ -11,7 +11,16 @@ KEYS[7]  events    stream
 KEYS[8]  wake      list
 KEYS[9]  legacy    hash   storage v1 jobs, converted when met (includes/legacy.lua)
 KEYS[10] adopted   set    v1 ids converted here
-KEYS[11..20] ready:0..ready:9 lists
+KEYS[11] limits    hash   (includes/limits.lua)
+KEYS[12] qrate     zset   the queue rate's log: lease -> lease time ms
+KEYS[13] grate     zset   the groups' rate logs (includes/limits.lua)
+KEYS[14] groups    hash   per-group counts and status (includes/groups.lua)
+KEYS[15] gjobs     zset   queued grouped jobs
+KEYS[16] gready    list   groups taking turns
+KEYS[17] gwait     zset   groups held back by a limit -> until when
+KEYS[18] gindex    zset   groups by name
+KEYS[19] gof       hash   grouped job id -> gjobs member
+KEYS[20..29] ready:0..ready:9 lists
 ARGV[1]  max jobs N (>= 1)
 ARGV[2]  lease ms
 ARGV[3]  worker id (the owner token is worker id .. ':' .. attempt)
@@ -27,34 +36,62 @@ Returns: { now, wait, id1, token1, spec1, attempts1, runAt1, id2, ... } where
   paused), else the ms until the next scheduled job is due (0 when jobs were
   returned or are due now). spec is the spec JSON, its length in bytes when
   it is too big to return (read it from `specs`), or false for a job that has
-  none (the worker dead-letters it).
+  none (the worker dead-letters it). When nothing was leased because of a
+  limit, wait is at most the ms until that limit allows a job. Plain and
+  grouped jobs share a call half and half; groups take turns (one job per
+  turn) through gready.
 ]]
 local metaKey, specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local leasesKey, eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local limitsKey, qrateKey, grateKey, groupsKey, gjobsKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+local greadyKey, gwaitKey, gindexKey, gofKey = KEYS[16], KEYS[17], KEYS[18], KEYS[19]
 --- @include "now"
 --- @include "record"
 --- @include "legacy"
 --- @include "emit"
 --- @include "wake"
 --- @include "ready"
+--- @include "groups"
+--- @include "limits"
+--- @include "reserve-groups"
 
 local count, leaseMs, workerId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local maxLen, promoteLimit, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local inlineMax = tonumber(ARGV[7])
-local readyKeys = ready_keys(11)
+local readyKeys = ready_keys(20)
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 
-if redis.call('HGET', metaKey, 'paused') == '1' then return { now, -1 } end
+local flags = redis.call('HMGET', metaKey, 'paused', 'groups', 'limits')
+if flags[1] == '1' then return { now, -1 } end
+-- Both flags are absent in a queue that never had a grouped job or a limit:
+-- its jobs pay nothing for either.
+local G = flags[2] == '1' and { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey,
+  gwait = gwaitKey, gindex = gindexKey, gof = gofKey } or nil
+local L = flags[3] == '1' and limits_read(limitsKey) or nil
+-- The soonest a limit lets a job start, ms from now (-1: none is waited on).
+local limitWait = -1
+local function limited_until(at)
+  local w = at - now
+  if w < 0 then w = 0 end
+  if limitWait < 0 or w < limitWait then limitWait = w end
+end
 
 local function promote(zkey)
   local due = redis.call('ZRANGEBYSCORE', zkey, '-inf', now, 'LIMIT', 0, promoteLimit)
   if #due == 0 then return end
   local recs = rec_read_many(k, due)
+  -- A grouped job due for its first run joins its group; a retry keeps the
+  -- slot it holds and runs from the plain lists.
+  local members = (G and zkey == delayedKey) and hmget_many(gofKey, due) or {}
   local ids, kept, byList = {}, {}, {}
   for i = 1, #due do
     local r = recs[i]
-    if r then
+    if r and members[i] then
+      r.state = 'queued'
+      ids[#ids + 1], kept[#kept + 1] = due[i], r
+      group_push(G, members[i])
+    elseif r then
       r.state = 'queued'
       ids[#ids + 1], kept[#kept + 1] = due[i], r
       local key = ready_key(readyKeys, r.priority)
@@ -72,23 +109,45 @@ end
 promote(delayedKey)
 promote(retryKey)
 
--- Pop up to `count` ids, highest priority first. LMPOP takes from the first
+-- Pop up to `budget` ids, highest priority first. LMPOP takes from the first
 -- non-empty list, so a call or two do what a walk over ten lists would.
-local popped, poppedPriority = {}, {}
+local budget = count
+if L and L.rate then
+  local freeAt
+  budget, freeAt = reserve_queue_rate_budget(qrateKey, L.rate, count, now)
+  if freeAt then limited_until(freeAt) end
+end
+local popped, poppedPriority, poppedGroup = {}, {}, {}
 local listIndex = {}
 for p = 1, 10 do listIndex[readyKeys[p]] = p end
 local lastList = 1
-while #popped < count do
-  local got = redis.call('LMPOP', 10, readyKeys[1], readyKeys[2], readyKeys[3],
-    readyKeys[4], readyKeys[5], readyKeys[6], readyKeys[7], readyKeys[8], readyKeys[9],
-    readyKeys[10], 'LEFT', 'COUNT', count - #popped)
-  if not got then break end
-  lastList = listIndex[got[1]]
-  local ids = got[2]
-  for i = 1, #ids do
-    popped[#popped + 1] = ids[i]
-    poppedPriority[#popped] = lastList - 1
+local function pop_plain(upTo)
+  while #popped < upTo do
+    local got = redis.call('LMPOP', 10, readyKeys[1], readyKeys[2], readyKeys[3],
+      readyKeys[4], readyKeys[5], readyKeys[6], readyKeys[7], readyKeys[8], readyKeys[9],
+      readyKeys[10], 'LEFT', 'COUNT', upTo - #popped)
+    if not got then break end
+    lastList = listIndex[got[1]]
+    local ids = got[2]
+    for i = 1, #ids do
+      popped[#popped + 1] = ids[i]
+      poppedPriority[#popped] = lastList - 1
+    end
   end
+end
+local groupsLeft = false
+if not G then
+  pop_plain(budget)
+else
+  reserve_promote_groups(G, now, promoteLimit)
+  -- Plain jobs and groups share a call half and half, who goes first taking turns.
+  local half = math.floor(budget / 2)
+  if now % 2 == 0 then half = budget - half end
+  pop_plain(half)
+  groupsLeft = reserve_pop_groups({ G = G, L = L, grate = grateKey, specs = specsKey,
+    state = stateKey, now = now, upTo = budget, popped = popped, priority = poppedPriority,
+    group = poppedGroup, limited = limited_until })
+  pop_plain(budget)
 end
 
 -- Big payloads: lease what fits in maxBytes, so that what the worker reads
@@ -101,9 +160,20 @@ for i = 1, #popped do
   bytes = bytes + lengths[i]
   if maxBytes > 0 and bytes > maxBytes and i > 1 then keep = i - 1 break end
 end
-for i = #popped, keep + 1, -1 do
-  redis.call('LPUSH', readyKeys[poppedPriority[i] + 1], popped[i])
-  popped[i] = nil
+-- Grouped jobs past the bound are leased all the same: they took their
+-- group's slot already (a call leases at most `count` of them).
+if keep < #popped then
+  local kept, keptPriority, keptGroup = {}, {}, {}
+  for i = 1, #popped do
+    if i <= keep or poppedGroup[i] then
+      local n = #kept + 1
+      kept[n], keptPriority[n], keptGroup[n] = popped[i], poppedPriority[i], poppedGroup[i]
+    end
+  end
+  for i = #popped, keep + 1, -1 do
+    if not poppedGroup[i] then redis.call('LPUSH', readyKeys[poppedPriority[i] + 1], popped[i]) end
+  end
+  popped, poppedPriority, poppedGroup = kept, keptPriority, keptGroup
 end
 
 local out, ids, recs, leaseArgs = { now, 0 }, {}, {}, {}
@@ -153,16 +223,19 @@ end
 if #ids > 0 then
   rec_write_many(stateKey, ids, recs)
   call_sliced('ZADD', leasesKey, leaseArgs, 2000)
+  if L and L.rate then reserve_queue_rate_log(qrateKey, now, ids, recs) end
 end
 
-if #popped < poppedAll then
+if #popped < poppedAll or groupsLeft then
   wake(wakeKey)
-elseif poppedAll == count then
+elseif poppedAll == budget and budget > 0 then
   -- More may be waiting: pass the baton to the next sleeping worker. Lists
   -- before the last one popped from are empty now.
+  local more = G and redis.call('LLEN', greadyKey) > 0
   for p = lastList, 10 do
-    if redis.call('LLEN', readyKeys[p]) > 0 then wake(wakeKey) break end
+    if more or redis.call('LLEN', readyKeys[p]) > 0 then more = true break end
   end
+  if more then wake(wakeKey) end
 elseif poppedAll == 0 then
   local wait = -1
   for _, zkey in ipairs({ delayedKey, retryKey }) do
@@ -173,6 +246,12 @@ elseif poppedAll == 0 then
       if wait < 0 or w < wait then wait = w end
     end
   end
+  if G then
+    local first = redis.call('ZRANGEBYSCORE', gwaitKey, '-inf', '(' .. GROUP_FOREVER,
+      'WITHSCORES', 'LIMIT', 0, 1)
+    if first[2] then limited_until(tonumber(first[2])) end
+  end
+  if limitWait >= 0 and (wait < 0 or limitWait < wait) then wait = limitWait end
   out[2] = wait
 end
 

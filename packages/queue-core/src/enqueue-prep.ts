@@ -46,6 +46,14 @@ export function prepareJob<M extends JobTypeMap>(
         details: [{ path, message }],
       })
     }
+    const dedup = opts.dedup
+    if (dedup && dedup.mode !== 'unique' && dedup.ttlMs === undefined) {
+      const path = `${at}/options/dedup/ttlMs`
+      const message = `is required by mode ${dedup.mode}`
+      throw new ConveyorError('validation_failed', `invalid input: ${path} ${message}`, {
+        details: [{ path, message }],
+      })
+    }
   }
   const defaults = registry.definition(type).defaults ?? {}
   const spec: ResolvedSpec = {
@@ -59,6 +67,7 @@ export function prepareJob<M extends JobTypeMap>(
   }
   if (opts?.idempotencyKey !== undefined) spec.idempotencyKey = opts.idempotencyKey
   if (opts?.traceparent !== undefined) spec.traceparent = opts.traceparent
+  if (opts?.group !== undefined) spec.group = opts.group
   const chosen = opts?.jobId
   const stored = encodeSpec(spec)
   return {
@@ -71,5 +80,9 @@ export function prepareJob<M extends JobTypeMap>(
     checkId: chosen !== undefined,
     idempotencyKey: opts?.idempotencyKey ?? '',
     fingerprint: opts?.idempotencyFingerprint ?? '',
+    group: opts?.group ?? '',
+    dedupKey: opts?.dedup?.key ?? '',
+    dedupMode: opts?.dedup?.mode ?? '',
+    dedupTtlMs: opts?.dedup?.ttlMs ?? 0,
   }
 }

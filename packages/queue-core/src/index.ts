@@ -18,6 +18,8 @@ export {
   type QueueKeys,
 } from './keys.js'
 export type { MigrationReport } from './migrate.js'
+export { LimitsStore, type GroupPage } from './limits/limits-store.js'
+export { GroupLimits, GroupSummary, QueueLimits, RateLimit } from './limits/limits-schema.js'
 export { isRedisUnavailable, isWriteRefused, redisCall, toConveyorError } from './redis-errors.js'
 export { probeRedis, type RedisHealth } from './write-probe.js'
 export {
@@ -44,6 +46,7 @@ export { ConvertPayload } from './schemas/convert.js'
 export { EMAIL_TEXT_MAX_CHARS, EmailPayload } from './schemas/email.js'
 export {
   EnqueueOptions as EnqueueOptionsSchema,
+  Group,
   JobEnvelope,
   JobId,
   LocalJobId,

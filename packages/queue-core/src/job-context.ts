@@ -11,6 +11,10 @@ export interface JobContext<P = unknown> {
   readonly maxAttempts: number
   readonly createdAt: number
   readonly traceparent: string | undefined
+  /** the job's group (src/limits), if it has one */
+  readonly group: string | undefined
+  /** when this attempt was leased, ms on the Redis clock: the time rate limits count */
+  readonly leasedAt: number
   /** aborted when the job times out, is cancelled, its lease is lost, or the worker shuts down past its grace period */
   readonly signal: AbortSignal
   /** stores any JSON value as the job's progress and announces it on the events stream */

@@ -170,6 +170,8 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
     maxAttempts: spec.maxAttempts,
     createdAt: spec.createdAt,
     traceparent: spec.traceparent,
+    group: spec.group,
+    leasedAt: job.reservedAtMs,
     get signal() {
       return lazy.signal
     },

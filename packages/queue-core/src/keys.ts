@@ -51,6 +51,28 @@ export interface QueueKeys {
   cancels: string
   /** pub/sub channel (not a key): a running job's id, published when it is cancelled */
   cancelChannel: string
+  /** limits (src/limits): the queue's rate, the groups' defaults, each group's override */
+  limits: string
+  /** the queue rate's window log: lease -> lease time ms */
+  qrate: string
+  /** groups' rate window logs, one lex range per group: `group \0 time` members */
+  grate: string
+  /** per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq` */
+  groups: string
+  /** queued grouped jobs, one lex range per group: `group \0 priority seq id` members */
+  gjobs: string
+  /** groups with queued jobs, served round-robin */
+  gready: string
+  /** groups held back by a limit -> when to look again (far future: until a slot frees) */
+  gwait: string
+  /** every group with queued or running jobs, by name (cursor paging) */
+  gindex: string
+  /** grouped job id -> its gjobs member (which names its group), while the job lives */
+  gof: string
+  /** dedup key -> "id|mode|until" (lua/includes/dedup.lua) */
+  dedup: string
+  /** dedup keys that expire -> when */
+  dedupexp: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -90,6 +112,17 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     wake: k('wake'),
     stats: k('stats'),
     adopted: k('adopted'),
+    limits: k('limits'),
+    qrate: k('qrate'),
+    grate: k('grate'),
+    groups: k('groups'),
+    gjobs: k('gjobs'),
+    gready: k('gready'),
+    gwait: k('gwait'),
+    gindex: k('gindex'),
+    gof: k('gof'),
+    dedup: k('dedup'),
+    dedupexp: k('dedupexp'),
     legacy: k('jobs'),
     waiting: k('waiting'),
     flowjobs: k('flowjobs'),
@@ -133,6 +166,15 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'heads',
+    'meta',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
+    'dedup',
+    'dedupexp',
     'ready',
   ],
   reserve: [
@@ -146,6 +188,15 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'adopted',
+    'limits',
+    'qrate',
+    'grate',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   ack: [
@@ -161,6 +212,13 @@ export const SCRIPT_KEYS = {
     'events',
     'stats',
     'heads',
+    'wake',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
   ],
   fail: [
     'state',
@@ -173,6 +231,12 @@ export const SCRIPT_KEYS = {
     'stats',
     'cancelled',
     'cancels',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
   ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
@@ -188,6 +252,12 @@ export const SCRIPT_KEYS = {
     'stats',
     'legacy',
     'adopted',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   trim: [
@@ -214,6 +284,13 @@ export const SCRIPT_KEYS = {
     'legacy',
     'adopted',
     'cancels',
+    'wake',
+    'groups',
+    'gjobs',
+    'gready',
+    'gwait',
+    'gindex',
+    'gof',
     'ready',
   ],
   remove: [
@@ -261,6 +338,7 @@ export const SCRIPT_KEYS = {
     'wake',
     'ready',
   ],
+  'limits-set': ['meta', 'limits', 'wake', 'groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'],
 } as const satisfies Record<string, readonly KeyName[]>
 
 export type ScriptName = keyof typeof SCRIPT_KEYS

@@ -8,13 +8,14 @@ import { ConveyorError } from './errors.js'
 import { toJobId } from './job-id.js'
 import { legacyIdIndexKey, queueKeys, type QueueKeys } from './keys.js'
 import type { QueueMetrics } from './metrics.js'
+import { LimitsStore } from './limits/limits-store.js'
 import { migrateQueue, type MigrationReport } from './migrate.js'
 import { QueueReader, type JobPage } from './queue-reader.js'
 import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
 import { expectDone, SCRIPT_CODES } from './script-codes.js'
-import { QueueScripts, type EnqueueArg } from './scripts.js'
+import { QueueScripts, type EnqueueArg, type EnqueueReply } from './scripts.js'
 
 export interface QueueOptions<M extends JobTypeMap> {
   connection: RedisConnection
@@ -38,8 +39,10 @@ export type BulkJob<M extends JobTypeMap> = {
 export interface EnqueueResult {
   /** the job's id, `<queue>:<local id>`: the existing job's for a repeated key or id */
   id: string
-  /** false when an idempotency key or job id matched a job that already exists */
+  /** false when an idempotency key, job id or dedup key matched a job that already exists */
   created: boolean
+  /** a dedup key matched a live job; 'debounced': this job's payload replaced that one's */
+  dedup?: 'matched' | 'debounced'
 }
 
 /** Jobs checked and encoded by Queue.prepareBulk, to be enqueued by the same queue. */
@@ -60,6 +63,12 @@ function keyReused(paths: readonly string[]): ConveyorError {
   })
 }
 
+function result(queue: string, reply: EnqueueReply): EnqueueResult {
+  const out: EnqueueResult = { id: toJobId(queue, reply.id), created: reply.created }
+  if (reply.dedup) out.dedup = reply.dedup
+  return out
+}
+
 /** The producer's and operator's handle on one queue. */
 export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ error: [unknown] }> {
   readonly name: string
@@ -71,6 +80,8 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   private readonly scripts: QueueScripts
   private readonly reader: QueueReader
   private readonly retention: Retention
+  /** the queue's limits and groups (README "Groups and limits") */
+  readonly limits: LimitsStore
   /** single enqueues of one event-loop turn share one script call */
   private readonly singles: EnqueueBatcher
 
@@ -95,6 +106,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     )
     this.reader = new QueueReader(this.name, client, this.keys, this.scripts)
     this.singles = new EnqueueBatcher(this.scripts)
+    this.limits = new LimitsStore(client, this.keys, this.scripts)
   }
 
   /** Validates and enqueues one job; throws ConveyorError('validation_failed') naming the field. */
@@ -106,7 +118,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     const arg = prepareJob(this.registry, { type, payload, options }, '')
     const reply = await this.singles.add(arg)
     if (reply.reused) throw keyReused([''])
-    return { id: toJobId(this.name, reply.id), created: reply.created }
+    return result(this.name, reply)
   }
 
   /** Validates every job first (so one bad job enqueues none), then enqueues them all. */
@@ -142,7 +154,7 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     const replies = await this.scripts.enqueue(prepared.args)
     const reused = replies.flatMap((r, i) => (r.reused ? [prepared.paths[i] ?? `/${i}`] : []))
     if (reused.length > 0) throw keyReused(reused)
-    return replies.map(({ id, created }) => ({ id: toJobId(this.name, id), created }))
+    return replies.map((reply) => result(this.name, reply))
   }
 
   /**

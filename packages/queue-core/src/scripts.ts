@@ -22,6 +22,12 @@ export interface EnqueueArg {
   fingerprint: string
   /** a big spec's metadata without the payload (spec-codec.ts encodeHead), for listings */
   head: string
+  /** '' = none (src/limits) */
+  group: string
+  /** '' = none (lua/includes/dedup.lua) */
+  dedupKey: string
+  dedupMode: string
+  dedupTtlMs: number
 }
 export interface EnqueueReply {
   id: string
@@ -29,6 +35,8 @@ export interface EnqueueReply {
   created: boolean
   /** the key was given before with another fingerprint: refused, nothing written */
   reused: boolean
+  /** a dedup key matched a live job (its id is `id`); 'debounced': this job replaced it */
+  dedup?: 'matched' | 'debounced'
 }
 // Jobs per enqueue script call.
 const ENQUEUE_SLICE = 500
@@ -128,14 +136,18 @@ export class QueueScripts {
       const inline = j.spec.length <= INLINE_SPEC_BYTES
       if (!inline) big.push(j)
       args.push(j.id, inline ? j.spec : '', j.priority, j.delayMs, j.runAt, j.checkId ? '1' : '0')
-      args.push(j.idempotencyKey, j.fingerprint)
+      args.push(j.idempotencyKey, j.fingerprint, j.group, j.dedupKey, j.dedupMode, j.dedupTtlMs)
     }
     const reply = (
       big.length === 0 ? await this.run('enqueue', args) : await this.enqueueBig(big, args)
     ) as (string | number)[]
     const out: EnqueueReply[] = []
     for (let i = 0; i < reply.length; i += 2) {
-      out.push({ id: String(reply[i]), created: reply[i + 1] === 1, reused: reply[i + 1] === -1 })
+      const code = reply[i + 1]
+      const r: EnqueueReply = { id: String(reply[i]), created: code === 1, reused: code === -1 }
+      if (code === 2) r.dedup = 'matched'
+      else if (code === 3) r.dedup = 'debounced'
+      out.push(r)
     }
     return out
   }
@@ -280,6 +292,15 @@ export class QueueScripts {
   async oldest(): Promise<{ now: number; dues: number[] }> {
     const [now, ...dues] = (await this.run('oldest', [])) as number[]
     return { now: now ?? 0, dues }
+  }
+
+  /**
+   * Replaces the queue's limits (`scope` 'queue': rate, groups' concurrency, groups'
+   * rate) or one group's override (`scope` 'group': one encoded value), as encoded by
+   * limits-codec.ts; '' clears. Returns how many held-back groups take their turn again.
+   */
+  async setLimits(scope: 'queue' | 'group', group: string, values: readonly string[]) {
+    return (await this.run('limits-set', [scope, group, ...values])) as number
   }
 
   /** Converts these storage v1 jobs; returns how many it did and how many are left. */

@@ -23,6 +23,7 @@ export interface ResolvedSpec {
   /** the flow the job belongs to, and its node there (workflows/) */
   flow?: string
   node?: string
+  group?: string
 }
 
 const DEFAULT_BACKOFF_JSON = JSON.stringify(DEFAULT_BACKOFF)
@@ -49,6 +50,7 @@ export function encodeSpec(spec: ResolvedSpec): string {
     out.flow = spec.flow
     out.node = spec.node
   }
+  if (spec.group !== undefined) out.group = spec.group
   out.payload = spec.payload
   return JSON.stringify(out)
 }
@@ -75,6 +77,7 @@ interface StoredSpec {
   traceparent?: unknown
   flow?: unknown
   node?: unknown
+  group?: unknown
 }
 
 function poison(message: string): ConveyorError {
@@ -122,6 +125,7 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
     problems.push('/idempotencyKey')
   if (s.traceparent !== undefined && typeof s.traceparent !== 'string')
     problems.push('/traceparent')
+  if (s.group !== undefined && typeof s.group !== 'string') problems.push('/group')
   if (problems.length > 0) {
     throw poison(`the job's spec is malformed: ${problems.slice(0, 3).join('; ')}`)
   }
@@ -140,5 +144,6 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
     out.flow = s.flow
     out.node = s.node
   }
+  if (s.group !== undefined) out.group = s.group as string
   return out
 }

@@ -16,6 +16,8 @@ export function handJob<P>(
     maxAttempts: 4,
     createdAt: Date.now(),
     traceparent: undefined,
+    group: undefined,
+    leasedAt: Date.now(),
     signal: controller.signal,
     progress: (value) => {
       progress.push(value)

@@ -9,7 +9,39 @@ export const Priority = Type.Integer({
 })
 export const TRACEPARENT = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'
 export const Traceparent = Type.String({ pattern: TRACEPARENT, description: 'W3C traceparent' })
+/** The longest a dedup key's throttle or debounce window may be: one day. */
+export const MAX_DEDUP_TTL_MS = 86_400_000
 export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 256 })
+
+/** Printable text: `\0` separates a group from the rest of its stored keys (lua/includes/groups.lua). */
+export const GROUP_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,128}$'
+export const Group = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: GROUP_PATTERN,
+  description:
+    'the group the job belongs to (a tenant, a phone number): groups take turns, and their limits apply to it',
+})
+
+/** Enqueue-time deduplication by key (README "Dedup"); `idempotencyKey` is another thing. */
+export const Dedup = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 256 }),
+    mode: Type.Union([Type.Literal('unique'), Type.Literal('throttle'), Type.Literal('debounce')], {
+      description:
+        "unique: refused (the existing id returned) while a job with the key is queued, scheduled or running; throttle: repeats within ttlMs return the first id; debounce: a repeat replaces the pending job's payload and pushes its run to now + ttlMs",
+    }),
+    ttlMs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_DEDUP_TTL_MS,
+        description: 'ms; required by throttle and debounce',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type Dedup = Static<typeof Dedup>
 
 /** The part of a job id after its queue: generated, or chosen by the caller. */
 export const LocalJobId = Type.String({
@@ -55,6 +87,8 @@ export const EnqueueOptions = Type.Object(
     ),
     jobId: Type.Optional(LocalJobId),
     traceparent: Type.Optional(Traceparent),
+    group: Type.Optional(Group),
+    dedup: Type.Optional(Dedup),
   },
   { additionalProperties: false },
 )
@@ -75,5 +109,6 @@ export const JobEnvelope = Type.Object({
   timeoutMs: Type.Integer({ minimum: 0, description: 'ms, 0 = none' }),
   idempotencyKey: Type.Optional(Type.String()),
   traceparent: Type.Optional(Type.String()),
+  group: Type.Optional(Type.String()),
 })
 export type JobEnvelope = Static<typeof JobEnvelope>

@@ -1,0 +1,98 @@
+-- Grouped jobs (src/limits/README.md). A due grouped job waits in `gjobs`, a
+-- sorted set of score 0 read by lex range: member `group \0 priority seq id`,
+-- so one group's jobs are one range, in priority then enqueue order. Groups
+-- with queued jobs take turns through the `gready` list; one held back by a
+-- limit waits in `gwait` until the time it may run (GROUP_FOREVER: until one
+-- of its slots frees). `groups` holds per group `q:` queued and `r:` running
+-- counts and `s:`, where the group is: r (gready), w (gwait, rate), c (gwait,
+-- concurrency), absent (no queued jobs). A job holds its group's slot from
+-- its first lease until it completes, is dead-lettered or cancelled, retries
+-- included (it runs again from the plain ready lists): so a group of
+-- concurrency 1 runs its jobs one at a time, in order, even when one fails.
+-- G is { groups, gjobs, gready, gwait, gindex, gof } (key names).
+local GROUP_FOREVER = 1000000000000000
+
+local function group_of(member)
+  local cut = string.find(member, '\0', 1, true)
+  return string.sub(member, 1, cut - 1)
+end
+
+-- The id and priority a gjobs member holds.
+local function group_member_job(member, group)
+  local at = #group + 2
+  return string.sub(member, at + 16), tonumber(string.sub(member, at, at))
+end
+
+local function group_member(G, group, priority, id)
+  local seq = redis.call('HINCRBY', G.groups, 'seq', 1)
+  return group .. '\0' .. priority .. string.format('%015d', seq) .. id
+end
+
+-- A group that has queued jobs and waits nowhere joins the round-robin.
+local function group_activate(G, group)
+  if redis.call('HSETNX', G.groups, 's:' .. group, 'r') == 1 then
+    redis.call('RPUSH', G.gready, group)
+  end
+end
+
+-- A due grouped job joins its group's queue.
+local function group_push(G, member)
+  local group = group_of(member)
+  redis.call('ZADD', G.gjobs, 0, member)
+  redis.call('HINCRBY', G.groups, 'q:' .. group, 1)
+  group_activate(G, group)
+end
+
+local function group_hold(G, group, status, untilMs)
+  redis.call('HSET', G.groups, 's:' .. group, status)
+  redis.call('ZADD', G.gwait, string.format('%d', untilMs), group)
+end
+
+-- A group with nothing queued or running leaves the index (its counts too).
+local function group_forget(G, group)
+  redis.call('HDEL', G.groups, 'q:' .. group, 'r:' .. group, 's:' .. group)
+  redis.call('ZREM', G.gindex, group)
+end
+
+-- Frees the slots that these jobs held (they completed, were dead-lettered or
+-- cancelled) and forgets their group membership. Returns whether a group held
+-- back by its concurrency is ready again. Plain jobs cost one HLEN per call,
+-- or one HMGET in a queue that has grouped jobs.
+local function group_release(G, ids)
+  if #ids == 0 or redis.call('HLEN', G.gof) == 0 then return false end
+  local members = hmget_many(G.gof, ids)
+  local ready = false
+  for i = 1, #ids do
+    local m = members[i]
+    if m then
+      local g = group_of(m)
+      redis.call('HDEL', G.gof, ids[i])
+      local running = redis.call('HINCRBY', G.groups, 'r:' .. g, -1)
+      local s = redis.call('HGET', G.groups, 's:' .. g)
+      if s == 'c' then
+        redis.call('ZREM', G.gwait, g)
+        redis.call('HSET', G.groups, 's:' .. g, 'r')
+        redis.call('RPUSH', G.gready, g)
+        ready = true
+      elseif not s and running <= 0 then
+        group_forget(G, g)
+      end
+    end
+  end
+  return ready
+end
+
+-- Forgets a grouped job that never ran and will not (cancelled before its first
+-- lease): a queued one leaves gjobs here, so that its group's count stays true.
+local function group_drop(G, id)
+  local m = redis.call('HGET', G.gof, id)
+  if not m then return end
+  redis.call('HDEL', G.gof, id)
+  if redis.call('ZREM', G.gjobs, m) == 1 then
+    local g = group_of(m)
+    local queued = redis.call('HINCRBY', G.groups, 'q:' .. g, -1)
+    if queued <= 0 and redis.call('HGET', G.groups, 's:' .. g) == false then
+      if (tonumber(redis.call('HGET', G.groups, 'r:' .. g)) or 0) <= 0 then group_forget(G, g) end
+    end
+  end
+end

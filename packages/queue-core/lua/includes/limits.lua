@@ -1,0 +1,51 @@
+-- Limits (src/limits/limits-codec.ts writes the same layout), one hash:
+--   rate  = "max|perMs"  the queue: at most max leases in any window of perMs
+--   gconc = "n"          every group: at most n jobs running at once
+--   grate = "max|perMs"  every group: as rate, per group
+--   o:<group> = "concurrency|max|perMs"  one group's override ('' = the default)
+-- Rates are sliding window logs: a lease is allowed when fewer than max leases
+-- happened in the last perMs (Redis clock), and is then logged.
+local function limits_rate(v)
+  if not v or v == '' then return nil end
+  local m, p = string.match(v, '^(%d+)|(%d+)$')
+  if not m then return nil end
+  return { max = tonumber(m), per = tonumber(p) }
+end
+
+local function limits_read(key)
+  local v = redis.call('HMGET', key, 'rate', 'gconc', 'grate')
+  return { key = key, rate = limits_rate(v[1]), gconc = tonumber(v[2]), grate = limits_rate(v[3]),
+    cache = {} }
+end
+
+-- A group's limits: its override over the defaults, read once per script call.
+local function limits_group(L, group)
+  local c = L.cache[group]
+  if c then return c end
+  c = { conc = L.gconc, rate = L.grate }
+  local o = redis.call('HGET', L.key, 'o:' .. group)
+  if o then
+    local conc, max, per = string.match(o, '^(%d*)|(%d*)|(%d*)$')
+    if conc and conc ~= '' then c.conc = tonumber(conc) end
+    if max and max ~= '' and per ~= '' then c.rate = { max = tonumber(max), per = tonumber(per) } end
+  end
+  L.cache[group] = c
+  return c
+end
+
+local function limits_ts(ms) return string.format('%015d', ms) end
+
+-- nil when the group may start a job now, else the time its rate allows one.
+-- Its log is the lex range `group \0 time...` of the grate set.
+local function limits_group_rate_free_at(grateKey, group, rate, now)
+  local from = group .. '\0' .. limits_ts(now - rate.per + 1)
+  redis.call('ZREMRANGEBYLEX', grateKey, '[' .. group .. '\0', '(' .. from)
+  local n = redis.call('ZLEXCOUNT', grateKey, '[' .. from, '(' .. group .. '\1')
+  if n < rate.max then return nil end
+  local first = redis.call('ZRANGEBYLEX', grateKey, '[' .. from, '(' .. group .. '\1', 'LIMIT', 0, 1)[1]
+  return tonumber(string.sub(first, #group + 2, #group + 16)) + rate.per
+end
+
+local function limits_group_rate_log(grateKey, group, now, lease)
+  redis.call('ZADD', grateKey, 0, group .. '\0' .. limits_ts(now) .. lease)
+end

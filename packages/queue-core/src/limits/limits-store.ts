@@ -1,0 +1,94 @@
+import type { RedisClient } from '../connection.js'
+import type { QueueKeys } from '../keys.js'
+import { redisCall } from '../redis-errors.js'
+import { Group } from '../schemas/envelope.js'
+import type { QueueScripts } from '../scripts.js'
+import { compileChecker } from '../validation.js'
+import {
+  decodeGroupLimits,
+  decodeQueueLimits,
+  encodeGroupLimits,
+  encodeQueueLimits,
+} from './limits-codec.js'
+import { GroupLimits, QueueLimits, type GroupSummary } from './limits-schema.js'
+
+const checkQueue = compileChecker<QueueLimits>(QueueLimits)
+const checkGroupLimits = compileChecker<GroupLimits>(GroupLimits)
+const checkGroup = compileChecker<string>(Group)
+
+export interface GroupPage {
+  groups: GroupSummary[]
+  /** pass it back for the next page; null after the last one */
+  cursor: string | null
+}
+
+/**
+ * A queue's limits and groups (README "Groups and limits"): stored in Redis, so every
+ * worker applies a change at its next reserve. Inputs are checked first; a bad one
+ * throws ConveyorError('validation_failed') naming the field, nothing changed.
+ */
+export class LimitsStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+    private readonly scripts: QueueScripts,
+  ) {}
+
+  async get(): Promise<QueueLimits> {
+    const [rate, gconc, grate] = await redisCall(
+      this.redis.hmget(this.keys.limits, 'rate', 'gconc', 'grate'),
+    )
+    return decodeQueueLimits(rate ?? null, gconc ?? null, grate ?? null)
+  }
+
+  /** Replaces the queue's limits as a whole (what `limits` leaves out is no limit). */
+  async set(limits: QueueLimits): Promise<QueueLimits> {
+    checkQueue.parse(limits, '')
+    await this.scripts.setLimits('queue', '', encodeQueueLimits(limits))
+    return this.get()
+  }
+
+  async clear(): Promise<void> {
+    await this.scripts.setLimits('queue', '', ['', '', ''])
+  }
+
+  /** One group's override, or null when it has none (the queue's defaults apply). */
+  async getGroup(group: string): Promise<GroupLimits | null> {
+    checkGroup.parse(group, '/group')
+    const raw = await redisCall(this.redis.hget(this.keys.limits, `o:${group}`))
+    return decodeGroupLimits(raw) ?? null
+  }
+
+  async setGroup(group: string, limits: GroupLimits): Promise<GroupLimits> {
+    checkGroup.parse(group, '/group')
+    checkGroupLimits.parse(limits, '')
+    await this.scripts.setLimits('group', group, [encodeGroupLimits(limits)])
+    return (await this.getGroup(group)) ?? {}
+  }
+
+  async clearGroup(group: string): Promise<void> {
+    checkGroup.parse(group, '/group')
+    await this.scripts.setLimits('group', group, [''])
+  }
+
+  /**
+   * Groups with queued or running jobs, by name, `limit` at a time after `cursor`:
+   * one range read and one HMGET per page, whatever the number of groups.
+   */
+  async groups(o: { cursor?: string | undefined; limit?: number } = {}): Promise<GroupPage> {
+    const limit = Math.max(1, Math.min(o.limit ?? 100, 1000))
+    const from = o.cursor ? `(${o.cursor}` : '-'
+    const names = await redisCall(
+      this.redis.zrangebylex(this.keys.gindex, from, '+', 'LIMIT', 0, limit),
+    )
+    if (names.length === 0) return { groups: [], cursor: null }
+    const fields = names.flatMap((g) => [`q:${g}`, `r:${g}`])
+    const counts = await redisCall(this.redis.hmget(this.keys.groups, ...fields))
+    const groups = names.map((group, i) => ({
+      group,
+      queued: Math.max(0, Number(counts[2 * i] ?? 0)),
+      running: Math.max(0, Number(counts[2 * i + 1] ?? 0)),
+    }))
+    return { groups, cursor: names.length === limit ? (names.at(-1) ?? null) : null }
+  }
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRedisServer, type RedisServerHandle } from '../src/testing/index.js'
+import { harness, until } from './support/harness.js'
+
+let server: RedisServerHandle
+beforeAll(async () => {
+  server = await startRedisServer()
+})
+afterAll(async () => {
+  await server.stop()
+})
+
+const fast = { type: 'fixed', delayMs: 10 } as const
+
+describe('groups', () => {
+  it('serves ready groups in turn: a small group is not held back by a big one', async () => {
+    const h = harness(server.url)
+    const big = Array.from({ length: 20_000 }, (_, n) => ({
+      type: 'task' as const,
+      payload: { n },
+      options: { group: 'A' },
+    }))
+    for (let i = 0; i < big.length; i += 5_000) await h.queue.enqueueBulk(big.slice(i, i + 5_000))
+    const done = { A: 0, B: 0 }
+    h.worker({
+      concurrency: 10,
+      handlers: {
+        task: (job) => {
+          done[job.group as 'A' | 'B'] += 1
+        },
+      },
+    })
+    await until(() => done.A >= 200, 'group A under way')
+    await h.queue.enqueueBulk(
+      Array.from({ length: 100 }, (_, n) => ({
+        type: 'task' as const,
+        payload: { n },
+        options: { group: 'B' },
+      })),
+    )
+    const aBefore = done.A
+    await until(() => done.B === 100, "group B's jobs", 30_000)
+    expect(done.A - aBefore).toBeLessThan(1_000)
+    expect(done.A).toBeLessThan(20_000)
+  }, 60_000)
+
+  it('runs a group of concurrency 1 in enqueue order, retries included, and moves on past a dead job', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.setGroup('k', { concurrency: 1 })
+    const starts: string[] = []
+    let running = 0
+    let most = 0
+    h.worker({
+      concurrency: 8,
+      handlers: {
+        task: async (job) => {
+          running += 1
+          most = Math.max(most, running)
+          starts.push(`${job.payload.n}.${job.attempt}`)
+          // Lets the event loop run: another job of the group could start meanwhile.
+          await new Promise((resolve) => setImmediate(resolve))
+          running -= 1
+          if (job.payload.n === 3 && job.attempt < 3) throw new Error('flaky')
+          if (job.payload.n === 6) throw new Error('always')
+        },
+      },
+    })
+    for (let n = 0; n < 10; n += 1) {
+      await h.queue.enqueue(
+        'task',
+        { n },
+        { group: 'k', backoff: fast, maxAttempts: n === 6 ? 2 : 4 },
+      )
+    }
+    await until(() => starts.length === 13, 'every attempt')
+    expect(starts).toEqual([
+      '0.1',
+      '1.1',
+      '2.1',
+      '3.1',
+      '3.2',
+      '3.3',
+      '4.1',
+      '5.1',
+      '6.1',
+      '6.2',
+      '7.1',
+      '8.1',
+      '9.1',
+    ])
+    expect(most).toBe(1)
+    await until(async () => (await h.queue.limits.groups()).groups.length === 0, 'group forgotten')
+  })
+
+  it('keeps priorities within a group', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.setGroup('p', { concurrency: 1 })
+    for (const [n, priority] of [
+      [1, 5],
+      [2, 9],
+      [3, 0],
+      [4, 5],
+    ] as const) {
+      await h.queue.enqueue('task', { n }, { group: 'p', priority })
+    }
+    const order: number[] = []
+    h.worker({ concurrency: 4, handlers: { task: (job) => void order.push(job.payload.n) } })
+    await until(() => order.length === 4, 'all four')
+    expect(order).toEqual([3, 1, 4, 2])
+  })
+
+  it('lists groups with their queued and running counts, a page at a time', async () => {
+    const h = harness(server.url)
+    for (const g of ['a', 'b', 'c', 'd', 'e']) {
+      await h.queue.enqueue('task', { n: 1 }, { group: g })
+      await h.queue.enqueue('task', { n: 2 }, { group: g })
+    }
+    const first = await h.queue.limits.groups({ limit: 2 })
+    expect(first.groups).toEqual([
+      { group: 'a', queued: 2, running: 0 },
+      { group: 'b', queued: 2, running: 0 },
+    ])
+    const second = await h.queue.limits.groups({ limit: 2, cursor: first.cursor ?? '' })
+    expect(second.groups.map((g) => g.group)).toEqual(['c', 'd'])
+    const last = await h.queue.limits.groups({ limit: 2, cursor: second.cursor ?? '' })
+    expect(last).toEqual({ groups: [{ group: 'e', queued: 2, running: 0 }], cursor: null })
+  })
+
+  it('stores limits, replaces them as a whole and refuses bad ones naming the field', async () => {
+    const h = harness(server.url)
+    const l = h.queue.limits
+    expect(await l.get()).toEqual({})
+    await l.set({ rate: { max: 5, perMs: 1000 }, groups: { concurrency: 2 } })
+    expect(await l.get()).toEqual({ rate: { max: 5, perMs: 1000 }, groups: { concurrency: 2 } })
+    await l.set({ groups: { rate: { max: 1, perMs: 10 } } })
+    expect(await l.get()).toEqual({ groups: { rate: { max: 1, perMs: 10 } } })
+    await expect(l.set({ rate: { max: 5, perMs: 0 } })).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: [expect.objectContaining({ path: '/rate/perMs' })],
+    })
+    await expect(l.set({ groups: { concurrency: 1.5 } })).rejects.toMatchObject({
+      details: [expect.objectContaining({ path: '/groups/concurrency' })],
+    })
+    expect(await l.get()).toEqual({ groups: { rate: { max: 1, perMs: 10 } } })
+    expect(await l.getGroup('x')).toBeNull()
+    expect(await l.setGroup('x', { concurrency: 3 })).toEqual({ concurrency: 3 })
+    await l.clearGroup('x')
+    expect(await l.getGroup('x')).toBeNull()
+    await l.clear()
+    expect(await l.get()).toEqual({})
+  })
+})
