@@ -67,3 +67,14 @@ export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './queue-e
 export { Worker, type WorkerOptions } from './worker.js'
 export { MAX_ERROR_TEXT } from './thrown.js'
 export * from './schedules/index.js'
+export { QueueInspector, type RegisteredWorker } from './queue-inspector.js'
+export { MAX_BROWSE_PAGE, type BrowseOptions, type BrowsePage } from './job-browser.js'
+export {
+  errorFingerprint,
+  MAX_GROUPED,
+  type DeadLetterGroup,
+  type DeadLetterGroups,
+} from './dead-letter-groups.js'
+export type { WorkerInfo, WorkerStatus } from './worker-registry.js'
+export type { HistoryPoint, Outcome } from './metrics-history.js'
+export { auditLogKey } from './keys.js'

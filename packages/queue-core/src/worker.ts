@@ -11,6 +11,8 @@ import { toJobId } from './job-id.js'
 import { runJob, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import { LeaseRescuer } from './lease-rescuer.js'
+import { OutcomeCounter } from './metrics-history.js'
+import { beat, leave, processInfo, type WorkerInfo } from './worker-registry.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
 import type { JobTypeMap } from './registry.js'
@@ -45,6 +47,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly rescuer: LeaseRescuer
   private readonly pruner: RetentionPruner
   private readonly histograms = new HistogramRecorder()
+  private readonly outcomes = new OutcomeCounter()
+  private readonly startedAt = Date.now()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
   private readonly prefetch: PrefetchWindow
@@ -267,6 +271,14 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       maxAttempts: outcome.maxAttempts,
     })
     // The batcher hands these same objects back to sent() and settled().
+    this.outcomes.record(
+      outcome.type,
+      outcome.kind === 'completed'
+        ? 'completed'
+        : outcome.retryDelay === null
+          ? 'failed'
+          : 'retried',
+    )
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
       this.unsettled.add(ack)
@@ -358,6 +370,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.rescuer.run(),
         this.histograms.flush(this.redis, this.keys.stats),
+        this.outcomes.flush(this.redis, this.keys),
+        beat(this.redis, this.keys, this.describe()),
       ])
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
@@ -368,6 +382,26 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     if (this.state === 'running' || this.state === 'closing')
       this.scheduleHeartbeat(this.leaseMs / 3)
+  }
+
+  /** This worker as the registry shows it (worker-registry.ts). */
+  private describe(): WorkerInfo {
+    const running: string[] = []
+    for (const job of this.held.values()) {
+      if (job.phase === 'running' && running.length < 50) running.push(job.jobId)
+    }
+    return {
+      id: this.id,
+      queue: this.queue,
+      ...processInfo(),
+      concurrency: this.concurrency,
+      busy: this.busy,
+      running,
+      rssBytes: process.memoryUsage.rss(),
+      startedAt: this.startedAt,
+      at: Date.now(),
+      everyMs: this.leaseMs / 3,
+    }
   }
 
   private reportError(err: unknown): void {
@@ -408,7 +442,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     await bounded(this.pruner.stop(), 1_000)
     this.stopPreloading()
     await bounded(
-      this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),
+      Promise.all([
+        this.histograms.flush(this.redis, this.keys.stats),
+        this.outcomes.flush(this.redis, this.keys),
+        leave(this.redis, this.keys, this.id),
+      ]).catch(() => undefined),
       1_000,
     )
     this.state = 'closed'

@@ -14,6 +14,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/enqueue-email',
     {
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Send an email in the background',
@@ -30,6 +31,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/enqueue-sms',
     {
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Send an SMS in the background',
@@ -46,6 +48,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/jobs',
     {
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue a job of any registered type',
@@ -65,6 +68,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/jobs/batch',
     {
       bodyLimit: BATCH_BODY_LIMIT,
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue up to 1000 jobs; one bad job enqueues none',
