@@ -7,7 +7,9 @@ import Fastify, { type FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError } from './api-error.js'
 import type { ApiConfig } from './config.js'
+import { auditPlugin } from './plugins/audit.js'
 import { authPlugin } from './plugins/auth.js'
+import { dashboardPlugin } from './plugins/dashboard.js'
 import { docsPlugin } from './plugins/docs.js'
 import { errorHandlerPlugin } from './plugins/error-handler.js'
 import { eventsPlugin } from './plugins/events.js'
@@ -17,6 +19,8 @@ import { conveyorPlugin } from './plugins/conveyor.js'
 import { redisPlugin } from './plugins/redis.js'
 import { schedulesPlugin } from './plugins/schedules.js'
 import { tracingPlugin } from './plugins/tracing.js'
+import { dashboardActionRoutes } from './routes/dashboard-actions.js'
+import { dashboardReadRoutes } from './routes/dashboard-reads.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { eventRoutes } from './routes/events.js'
 import { flowRoutes } from './routes/flows.js'
@@ -24,6 +28,7 @@ import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
 import { scheduleRoutes } from './routes/schedules.js'
+import { sessionRoutes } from './routes/session.js'
 import { uploadRoutes } from './routes/uploads.js'
 import { serializerCompiler, validatorCompiler } from './schema-compilers.js'
 import { SERVER_OPTIONS } from './server-options.js'
@@ -74,6 +79,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(conveyorPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(schedulesPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(eventsPlugin, { prefix: config.QUEUE_PREFIX })
+    await app.register(auditPlugin, { prefix: config.QUEUE_PREFIX })
     await app.register(idempotencyPlugin)
     await app.register(docsPlugin)
     await app.register(metricsPlugin)
@@ -87,6 +93,10 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(operatorRoutes)
     await app.register(scheduleRoutes)
     await app.register(eventRoutes)
+    await app.register(sessionRoutes)
+    await app.register(dashboardReadRoutes)
+    await app.register(dashboardActionRoutes, { keyPrefix: config.QUEUE_PREFIX })
+    await app.register(dashboardPlugin, { path: config.UI_PATH })
     await app.register(uploadRoutes, {
       dataDir: config.DATA_DIR,
       maxBytes: config.UPLOAD_MAX_BYTES,

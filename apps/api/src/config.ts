@@ -22,8 +22,13 @@ export const ApiConfig = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  /** comma-separated; empty means no authentication */
+  /**
+   * comma-separated; empty means no authentication. An entry `name:role:key` names the
+   * key and gives it a role (read, operate or admin); a bare key has every right.
+   */
   API_KEYS: Type.String({ default: '' }),
+  /** where the dashboard is served; one or more path segments, e.g. /ui or /ops/dashboard */
+  UI_PATH: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$', maxLength: 200, default: '/ui' }),
   UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, default: GiB }),
   CONVERT_MAX_PIXELS: Type.Integer({ minimum: 1, default: 100_000_000 }),
   /** requests per minute per API key (or per IP without one) */

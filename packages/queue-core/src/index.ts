@@ -72,3 +72,14 @@ export { Worker, type WorkerOptions } from './worker.js'
 export { MAX_ERROR_TEXT } from './thrown.js'
 export * from './schedules/index.js'
 export * from './workflows/index.js'
+export { QueueInspector, type RegisteredWorker } from './queue-inspector.js'
+export { MAX_BROWSE_PAGE, type BrowseOptions, type BrowsePage } from './job-browser.js'
+export {
+  errorFingerprint,
+  MAX_GROUPED,
+  type DeadLetterGroup,
+  type DeadLetterGroups,
+} from './dead-letter-groups.js'
+export type { WorkerInfo, WorkerStatus } from './worker-registry.js'
+export type { HistoryPoint, Outcome } from './metrics-history.js'
+export { auditLogKey } from './keys.js'

@@ -41,6 +41,10 @@ export interface QueueKeys {
   stats: string
   /** ids of storage v1 jobs converted on first touch, for migrate() to index */
   adopted: string
+  /** worker id -> its last heartbeat (host, pid, slots, jobs in hand) as JSON; see worker-registry.ts */
+  workers: string
+  /** stem of the metrics-history buckets; historyBucketKey() builds each */
+  history: string
   /** storage v1: id -> record, newline, spec (read only to convert it) */
   legacy: string
   /** flow jobs waiting for their parents: id -> created ms (workflows/) */
@@ -123,6 +127,8 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     gof: k('gof'),
     dedup: k('dedup'),
     dedupexp: k('dedupexp'),
+    workers: k('workers'),
+    history: k('history'),
     legacy: k('jobs'),
     waiting: k('waiting'),
     flowjobs: k('flowjobs'),
@@ -148,6 +154,21 @@ export function legacyIdIndexKey(prefix: string): string {
 export function writeProbeKey(prefix: string): string {
   if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
   return `${prefix}:write-probe`
+}
+
+/**
+ * One bucket of a queue's metrics history: a hash of `<bucket start>:<type>:<outcome>`
+ * counts, per hour of minutes ('m', keyed by the hour) or per day of hours ('h', keyed
+ * by the day). Plain commands only touch it, never a script.
+ */
+export function historyBucketKey(keys: QueueKeys, resolution: 'm' | 'h', startMs: number): string {
+  return `${keys.history}:${resolution}:${startMs}`
+}
+
+/** The audit log of mutations made through the API: a capped list, outside any queue. */
+export function auditLogKey(prefix: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  return `${prefix}:audit`
 }
 
 /**

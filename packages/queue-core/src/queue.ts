@@ -13,9 +13,13 @@ import { migrateQueue, type MigrationReport } from './migrate.js'
 import { QueueReader, type JobPage } from './queue-reader.js'
 import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
-import type { JobRecord, JobState, QueueCounts } from './schemas/job-record.js'
+import type { JobRecord, JobState, JobSummary, QueueCounts } from './schemas/job-record.js'
 import { expectDone, SCRIPT_CODES } from './script-codes.js'
 import { QueueScripts, type EnqueueArg, type EnqueueReply } from './scripts.js'
+
+const DONE: number = SCRIPT_CODES.done
+/** Jobs per script call in a bulk retry: keeps each call well under 10 ms. */
+const BULK_CHUNK = 100
 
 export interface QueueOptions<M extends JobTypeMap> {
   connection: RedisConnection
@@ -201,6 +205,34 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
       total += n
       if (n < 1000) return total
     }
+  }
+
+  /**
+   * Retries many dead or cancelled jobs, a chunk per script call; ids in any other
+   * state are skipped. Returns how many went back in line.
+   */
+  async retryMany(ids: readonly string[]): Promise<number> {
+    let done = 0
+    for (let i = 0; i < ids.length; i += BULK_CHUNK) {
+      const chunk = ids.slice(i, i + BULK_CHUNK).map((id) => this.localId(id))
+      done += (await this.scripts.retryJobs(chunk)).filter((c) => c === DONE).length
+    }
+    return done
+  }
+
+  /** Cancels or deletes each job of `ids` that allows it; returns how many did. */
+  async applyEach(action: 'cancel' | 'remove', ids: readonly string[]): Promise<number> {
+    let done = 0
+    for (const id of ids) {
+      const code = await this.scripts[action](this.localId(id))
+      if (code === DONE) done += 1
+    }
+    return done
+  }
+
+  /** Listing summaries of these jobs (null: no such job), never reading a big payload. */
+  async summaries(ids: readonly string[]): Promise<(JobSummary | null)[]> {
+    return this.reader.getSummaries(ids.map((id) => this.localId(id)))
   }
 
   /**

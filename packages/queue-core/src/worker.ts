@@ -12,6 +12,8 @@ import { toJobId } from './job-id.js'
 import { runJob, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import { LeaseRescuer } from './lease-rescuer.js'
+import { OutcomeCounter } from './metrics-history.js'
+import { beat, leave, processInfo, type WorkerInfo } from './worker-registry.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
 import type { JobTypeMap } from './registry.js'
@@ -49,6 +51,8 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly rescuer: LeaseRescuer
   private readonly pruner: RetentionPruner
   private readonly histograms = new HistogramRecorder()
+  private readonly outcomes = new OutcomeCounter()
+  private readonly startedAt = Date.now()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
   private readonly prefetch: PrefetchWindow
@@ -297,6 +301,17 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       maxAttempts: outcome.maxAttempts,
     })
     // The batcher hands these same objects back to sent() and settled().
+    // A cancelled run is neither a success nor a failure of the job type: not counted.
+    if (outcome.kind !== 'cancelled') {
+      this.outcomes.record(
+        outcome.type,
+        outcome.kind === 'completed'
+          ? 'completed'
+          : outcome.retryDelay === null
+            ? 'failed'
+            : 'retried',
+      )
+    }
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
       if (job.flow)
@@ -433,10 +448,12 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private async heartbeat(): Promise<void> {
     try {
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
-      const [lost, , , asked] = await Promise.all([
+      const [lost, , , , , asked] = await Promise.all([
         leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
         this.rescuer.run(),
         this.histograms.flush(this.redis, this.keys.stats),
+        this.outcomes.flush(this.redis, this.keys),
+        beat(this.redis, this.keys, this.describe()),
         // Cancels published while the listener was away are found here.
         leases.length > 0
           ? this.redis.hmget(this.keys.cancels, ...leases.map((l) => l.id))
@@ -452,6 +469,26 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     if (this.state === 'running' || this.state === 'closing')
       this.scheduleHeartbeat(this.leaseMs / 3)
+  }
+
+  /** This worker as the registry shows it (worker-registry.ts). */
+  private describe(): WorkerInfo {
+    const running: string[] = []
+    for (const job of this.held.values()) {
+      if (job.phase === 'running' && running.length < 50) running.push(job.jobId)
+    }
+    return {
+      id: this.id,
+      queue: this.queue,
+      ...processInfo(),
+      concurrency: this.concurrency,
+      busy: this.busy,
+      running,
+      rssBytes: process.memoryUsage.rss(),
+      startedAt: this.startedAt,
+      at: Date.now(),
+      everyMs: this.leaseMs / 3,
+    }
   }
 
   private reportError(err: unknown): void {
@@ -494,7 +531,11 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     if (this.flowSweeper) await bounded(this.flowSweeper.stop(), 1_000)
     this.stopPreloading()
     await bounded(
-      this.histograms.flush(this.redis, this.keys.stats).catch(() => undefined),
+      Promise.all([
+        this.histograms.flush(this.redis, this.keys.stats),
+        this.outcomes.flush(this.redis, this.keys),
+        leave(this.redis, this.keys, this.id),
+      ]).catch(() => undefined),
       1_000,
     )
     this.state = 'closed'

@@ -23,6 +23,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/enqueue-email',
     {
       bodyLimit: JOB_BODY_LIMIT,
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Send an email in the background',
@@ -39,6 +40,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
   app.post(
     '/enqueue-sms',
     {
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Send an SMS in the background',
@@ -56,6 +58,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     '/jobs',
     {
       bodyLimit: JOB_BODY_LIMIT,
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue a job of any registered type',
@@ -84,6 +87,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         }
         next()
       },
+      config: { audit: false },
       schema: {
         tags: ['enqueue'],
         summary: 'Enqueue up to 1000 jobs; one bad job enqueues none',

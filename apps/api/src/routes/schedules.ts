@@ -63,6 +63,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
   app.put(
     '/schedules/:name',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Creates or replaces a schedule (201 when created)',
@@ -85,6 +86,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
   app.patch(
     '/schedules/:name',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Changes some fields; null removes one; name renames (same identity)',
@@ -102,6 +104,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
   app.delete(
     '/schedules/:name',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Deletes a schedule: no slot after this fires',
@@ -119,6 +122,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     app.post(
       `/schedules/:name/${action}`,
       {
+        config: { role: 'admin' },
         schema: {
           tags,
           summary:
@@ -139,6 +143,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
   app.post(
     '/schedules/:name/run',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Fires the schedule once now, with a job id of its own (paused or not)',

@@ -38,6 +38,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   app.post(
     '/uploads',
     {
+      config: { audit: false },
       schema: {
         tags: ['uploads'],
         summary: 'Upload a file (multipart field "file") and convert it in the background',
@@ -119,6 +120,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   app.get(
     '/uploads/:id/result',
     {
+      config: { audit: false },
       schema: {
         tags: ['uploads'],
         summary: 'Download the converted file',

@@ -1,0 +1,26 @@
+import { QueueInspector, type HistoryPoint } from '@conveyor/queue-core'
+import type { ConveyorJobTypes } from '@conveyor/service-kit'
+import type { AppQueue } from './plugins/conveyor.js'
+
+const inspectors = new WeakMap<AppQueue, QueueInspector<ConveyorJobTypes>>()
+
+/** The inspector of a queue, made once per queue handle. */
+export function inspectorOf(queue: AppQueue): QueueInspector<ConveyorJobTypes> {
+  let inspector = inspectors.get(queue)
+  if (!inspector) {
+    inspector = new QueueInspector(queue)
+    inspectors.set(queue, inspector)
+  }
+  return inspector
+}
+
+/** Completed, failed and retried summed over some history points. */
+export function sumHistory(points: readonly HistoryPoint[]) {
+  const out = { completed: 0, failed: 0, retried: 0 }
+  for (const p of points) {
+    out.completed += p.completed
+    out.failed += p.failed
+    out.retried += p.retried
+  }
+  return out
+}

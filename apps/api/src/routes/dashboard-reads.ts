@@ -1,0 +1,161 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
+import { toSummaryView } from '../job-view.js'
+import { inspectorOf, sumHistory } from '../queue-inspectors.js'
+import { commonErrors, ErrorResponse, QueueParams } from '../schemas/common.js'
+import {
+  BrowsePage,
+  BrowseQuery,
+  DeadGroups,
+  History,
+  HistoryQuery,
+  Overview,
+  WorkerList,
+} from '../schemas/dashboard.js'
+
+const HOUR = 3_600_000
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The reads behind the dashboard's screens, open to any script as well. */
+export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
+  const { conveyor, queueNamed } = app
+  const tags = ['operator']
+  const notFound = { 404: ErrorResponse }
+
+  app.get(
+    '/overview',
+    {
+      schema: {
+        tags,
+        summary: 'Every queue: counts per state, oldest waiting, throughput, workers alive',
+        response: { 200: Overview, ...commonErrors },
+      },
+    },
+    async () => {
+      const now = Date.now()
+      const queues = await Promise.all(
+        conveyor.queues().map(async (queue) => {
+          const inspector = inspectorOf(queue)
+          const [metrics, workers, hour, day] = await Promise.all([
+            queue.metrics(),
+            inspector.workers(now),
+            inspector.history({ resolution: 'm', fromMs: now - HOUR + 60_000, toMs: now }),
+            inspector.history({ resolution: 'h', fromMs: now - 23 * HOUR, toMs: now }),
+          ])
+          return {
+            name: queue.name,
+            ...metrics.counts,
+            oldestQueuedAgeMs: metrics.oldestQueuedAgeMs,
+            workersAlive: workers.filter((w) => w.status === 'alive').length,
+            lastHour: sumHistory(hour),
+            lastDay: sumHistory(day),
+          }
+        }),
+      )
+      const workersAlive = queues.reduce((n, q) => n + q.workersAlive, 0)
+      return { queues, workersAlive, at: iso(now) }
+    },
+  )
+
+  app.get(
+    '/queues/:queue/browse',
+    {
+      schema: {
+        tags,
+        summary: 'Jobs in a state by cursor, optionally filtered by type or payload text',
+        description:
+          'Pages by cursor (constant time however deep). With `type` or `text` it examines ' +
+          'jobs in chunks until a page is full or `budgetMs` is spent, and says how many it ' +
+          'examined (`scanned`): call again with `next` to search further.',
+        params: QueueParams,
+        querystring: BrowseQuery,
+        response: { 200: BrowsePage, ...notFound, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { state = 'queued', ...rest } = request.query
+      const page = await inspectorOf(queueNamed(request.params.queue)).browse({ state, ...rest })
+      return { ...page, jobs: page.jobs.map(toSummaryView) }
+    },
+  )
+
+  app.get(
+    '/queues/:queue/dead/groups',
+    {
+      schema: {
+        tags,
+        summary: 'Dead letters grouped by error fingerprint',
+        description:
+          "A group's fingerprint is the error's code, or its message with ids, numbers, " +
+          'URLs and quoted values masked. Looks at the newest 50,000 dead jobs at most.',
+        params: QueueParams,
+        response: { 200: DeadGroups, ...notFound, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const out = await inspectorOf(queueNamed(request.params.queue)).deadLetterGroups()
+      return {
+        ...out,
+        groups: out.groups.map((g) => ({
+          ...g,
+          firstSeen: iso(g.firstSeen),
+          lastSeen: iso(g.lastSeen),
+        })),
+      }
+    },
+  )
+
+  app.get(
+    '/workers',
+    {
+      schema: {
+        tags,
+        summary: 'Every worker of every queue, from their heartbeats',
+        description: 'alive, stale (3 heartbeats missed) or dead (10 missed); gone after an hour.',
+        response: { 200: WorkerList, ...commonErrors },
+      },
+    },
+    async () => {
+      const now = Date.now()
+      const lists = await Promise.all(
+        conveyor.queues().map((queue) => inspectorOf(queue).workers(now)),
+      )
+      return {
+        workers: lists.flat().map(({ startedAt, at, everyMs: _everyMs, ...w }) => ({
+          ...w,
+          startedAt: iso(startedAt),
+          heartbeatAt: iso(at),
+        })),
+      }
+    },
+  )
+
+  app.get(
+    '/queues/:queue/history',
+    {
+      schema: {
+        tags,
+        summary: 'Completed, failed and retried jobs per minute (48 h) or per hour (30 days)',
+        params: QueueParams,
+        querystring: HistoryQuery,
+        response: { 200: History, ...notFound, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { resolution = 'minute', hours = 1 } = request.query
+      const queue = queueNamed(request.params.queue)
+      const now = Date.now()
+      const span = Math.min(hours, resolution === 'minute' ? 48 : 720) * HOUR
+      const points = await inspectorOf(queue).history({
+        resolution: resolution === 'minute' ? 'm' : 'h',
+        fromMs: now - span,
+        toMs: now,
+      })
+      return {
+        queue: queue.name,
+        resolution,
+        points: points.map((p) => ({ ...p, at: iso(p.at) })),
+      }
+    },
+  )
+  done()
+}
