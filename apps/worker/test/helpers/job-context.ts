@@ -19,6 +19,7 @@ export function handJob<P>(
     group: undefined,
     leasedAt: Date.now(),
     signal: controller.signal,
+    parents: () => Promise.resolve({}),
     progress: (value) => {
       progress.push(value)
       return Promise.resolve()
