@@ -149,6 +149,21 @@ describe('dashboard routes', () => {
     expect(left.body.jobs.map((j) => j.type)).toEqual(['email'])
   })
 
+  it('runs a scheduled job now; refuses a queued one', async () => {
+    t = await startTestApp()
+    const [later, now] = await enqueue([{ ...sms('later'), delayMs: 3_600_000 }, sms('now')])
+    expect((await post(`/jobs/${now}/run-now`)).status).toBe(409)
+    expect((await post(`/jobs/${later}/run-now`)).status).toBe(200)
+    const done = new Set<string>()
+    await new Promise<void>((resolve) => {
+      const worker = workers.start('default', { sms: () => undefined })
+      worker.on('completed', (job) => {
+        done.add(job.id)
+        if (done.has(later ?? '')) resolve()
+      })
+    })
+  })
+
   it('re-enqueues a copy with an edited payload, checked against the type schema', async () => {
     t = await startTestApp()
     const [id] = await enqueue([sms('first')])

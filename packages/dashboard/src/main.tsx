@@ -28,6 +28,7 @@ function Screen() {
             type={params.get('type') ?? ''}
             text={params.get('text') ?? ''}
             cursor={params.get('cursor') ?? ''}
+            seen={Number(params.get('seen') ?? 0) || 0}
           />
         </Layout>
       )

@@ -6,7 +6,7 @@
  */
 import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
 import { startSystem, until, type System } from '@conveyor/test-support'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiCaller, type ApiCaller } from './support/api-calls.js'
 import { launchBrowser, screenshot, watchedPage, type WatchedPage } from './support/browser.js'

@@ -9,6 +9,7 @@ import { freePort, startSystem, until, type System } from '@conveyor/test-suppor
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiCaller, type ApiCaller } from './support/api-calls.js'
+import { csvFile } from './support/files.js'
 import {
   launchBrowser,
   screenshot,
@@ -119,6 +120,24 @@ describe('the dashboard', () => {
       { timeout: 2_000 },
     )
     await call('POST', '/queues/default/resume')
+  })
+
+  it("follows a conversion's state and progress live on its page", async () => {
+    await call('POST', '/queues/convert/pause')
+    const form = new FormData()
+    form.append('targetFormat', 'json')
+    form.append('file', new Blob([csvFile()], { type: 'text/csv' }), 'people.csv')
+    const res = await fetch(`${system.url}/uploads`, { method: 'POST', body: form })
+    expect(res.status).toBe(202)
+    const { jobId } = (await res.json()) as { jobId: string }
+    await show(`jobs/${jobId}`)
+    expect(await page.getByTestId('job-state').textContent()).toContain('queued')
+    expect(await page.getByTestId('job-progress').textContent()).toBe('–')
+    await call('POST', '/queues/convert/resume')
+    await expect
+      .poll(() => page.getByTestId('job-state').textContent(), { timeout: 15_000 })
+      .toContain('completed')
+    expect(await page.getByTestId('job-progress').textContent()).toContain('100')
   })
 
   it('groups dead letters by error: two kinds', async () => {

@@ -1,4 +1,5 @@
 import { toJobId } from './job-id.js'
+import { execPipeline } from './redis-errors.js'
 import { DeadLetterGrouper, type DeadLetterGroups } from './dead-letter-groups.js'
 import { JobBrowser, type BrowseOptions, type BrowsePage } from './job-browser.js'
 import { readHistory, type HistoryPoint } from './metrics-history.js'
@@ -38,6 +39,22 @@ export class QueueInspector<M extends JobTypeMap = JobTypeMap> {
     return action === 'retry'
       ? this.queue.retryMany(jobIds)
       : this.queue.applyEach('remove', jobIds)
+  }
+
+  /**
+   * Makes a scheduled or retrying job due at once: its score in the delayed or retry set
+   * becomes 0, and the next reserve promotes it. Returns false when it is in neither.
+   */
+  async runNow(id: string): Promise<boolean> {
+    const local = this.queue.localId(id)
+    const k = this.queue.keys
+    const changed = (await execPipeline(
+      this.queue.redis
+        .pipeline()
+        .zadd(k.delayed, 'XX', 'CH', 0, local)
+        .zadd(k.retry, 'XX', 'CH', 0, local),
+    )) as number[]
+    return changed.some((n) => n > 0)
   }
 
   workers(now?: number): Promise<RegisteredWorker[]> {

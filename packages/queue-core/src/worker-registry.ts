@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { RedisClient } from './connection.js'
 import type { QueueKeys } from './keys.js'
-import { redisCall } from './redis-errors.js'
+import { execPipeline, redisCall } from './redis-errors.js'
 
 /** What a worker says of itself on each heartbeat. */
 export interface WorkerInfo {
@@ -60,12 +60,11 @@ export function processInfo(): Pick<WorkerInfo, 'host' | 'pid' | 'version'> {
  * its age, so a SIGKILLed worker shows as stale, then dead, then goes.
  */
 export function beat(redis: RedisClient, keys: QueueKeys, info: WorkerInfo): Promise<unknown> {
-  return redisCall(
+  return execPipeline(
     redis
-      .multi()
+      .pipeline()
       .hset(keys.workers, info.id, JSON.stringify(info))
-      .pexpire(keys.workers, FORGET_MS)
-      .exec(),
+      .pexpire(keys.workers, FORGET_MS),
   )
 }
 

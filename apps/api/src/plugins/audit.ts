@@ -53,7 +53,7 @@ export const auditPlugin = fp<{ prefix: string }>(
         ...(request.auditCount === undefined ? {} : { count: request.auditCount }),
       }
       app.redis
-        .multi()
+        .pipeline()
         .lpush(key, JSON.stringify(entry))
         .ltrim(key, 0, AUDIT_MAX - 1)
         .exec()

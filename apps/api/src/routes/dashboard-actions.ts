@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
-import { auditLogKey, parseJobId, redisCall } from '@conveyor/queue-core'
+import { auditLogKey, ConveyorError, parseJobId, redisCall } from '@conveyor/queue-core'
 import { toJobView } from '../job-view.js'
 import { demandRole } from '../plugins/auth.js'
 import type { AppQueue } from '../plugins/conveyor.js'
@@ -138,6 +138,28 @@ export const dashboardActionRoutes: FastifyPluginCallbackTypebox<{ keyPrefix: st
       })
       request.auditCount = 1
       return toJobView((await conveyor.require(id)).job)
+    },
+  )
+
+  app.post(
+    '/jobs/:id/run-now',
+    {
+      schema: {
+        tags,
+        summary: 'Makes a scheduled or retrying job due now',
+        params: JobIdParams,
+        response: { 200: JobView, ...notFound, 409: ErrorResponse, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { queue, job } = await conveyor.require(request.params.id)
+      const moved =
+        (job.state === 'scheduled' || job.state === 'retrying') &&
+        (await inspectorOf(queue).runNow(job.id))
+      if (!moved) {
+        throw new ConveyorError('invalid_state', `job "${job.id}" is not scheduled or retrying`)
+      }
+      return toJobView((await conveyor.require(job.id)).job)
     },
   )
 

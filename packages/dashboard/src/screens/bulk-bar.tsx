@@ -3,6 +3,8 @@ import { api, can } from '../api.js'
 import type { JobState } from '../types.js'
 
 type Action = 'retry' | 'cancel' | 'remove'
+/** "All matching" stops after this many jobs; run it again to go on. */
+const BULK_CAP = 100_000
 const LABEL: Record<Action, string> = { retry: 'Retry', cancel: 'Cancel', remove: 'Delete' }
 
 interface BulkStep {
@@ -67,6 +69,11 @@ export function BulkBar(props: BulkBarProps) {
         // Jobs that left a ready list shift the ones after them: look at the same place again.
         const again = props.state === 'queued' && action !== 'retry' && step.count > 0
         if (step.next === null && !again) break
+        if (count >= BULK_CAP) {
+          setProgress(`Stopped at the cap: ${LABEL[action]} ${count} jobs; run again to go on`)
+          stop.current = true
+          break
+        }
         if (stop.current) {
           setProgress(`Stopped: ${LABEL[action]} ${count} jobs`)
           break

@@ -162,6 +162,11 @@ export function JobScreen({ id }: { id: string }) {
                   Retry
                 </button>
               )}
+              {(job.state === 'scheduled' || job.state === 'retrying') && (
+                <button type="button" onClick={() => void act('/run-now')}>
+                  Run now
+                </button>
+              )}
               {['queued', 'scheduled', 'retrying'].includes(job.state) && (
                 <button type="button" onClick={() => void act('/cancel')}>
                   Cancel

@@ -16,6 +16,8 @@ export interface QueueProps {
   type: string
   text: string
   cursor: string
+  /** jobs a search examined on the pages before this one */
+  seen: number
 }
 
 function preview(job: BrowsePage['jobs'][number]): string {
@@ -64,7 +66,7 @@ function Filters(props: QueueProps) {
 }
 
 export function QueueScreen(props: QueueProps) {
-  const { queue, state, type, text, cursor } = props
+  const { queue, state, type, text, cursor, seen } = props
   const filtered = type !== '' || text !== ''
   const [selected, setSelected] = useState<string[]>([])
   const [anchor, setAnchor] = useState<number | null>(null)
@@ -141,7 +143,8 @@ export function QueueScreen(props: QueueProps) {
         <>
           <p role="status">
             {page.data.total} {state} jobs
-            {filtered && ` · searched ${page.data.scanned} from here, ${jobs.length} found`}
+            {filtered &&
+              ` · searched ${seen + page.data.scanned} of ${page.data.total}, ${jobs.length} found here`}
           </p>
           <div class="scroll">
             <table class="stack">
@@ -206,9 +209,17 @@ export function QueueScreen(props: QueueProps) {
               <a href={href(['queues', queue], { state, type, text })}>First page</a>
             )}
             {page.data.next !== null && (
-              <a href={href(['queues', queue], { state, type, text, cursor: page.data.next })}>
+              <a
+                href={href(['queues', queue], {
+                  state,
+                  type,
+                  text,
+                  cursor: page.data.next,
+                  ...(filtered ? { seen: String(seen + page.data.scanned) } : {}),
+                })}
+              >
                 {filtered
-                  ? `Search further (${page.data.scanned} looked at of ${page.data.total})`
+                  ? `Search further (searched ${seen + page.data.scanned} of ${page.data.total})`
                   : 'Next page'}
               </a>
             )}

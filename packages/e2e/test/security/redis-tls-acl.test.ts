@@ -38,6 +38,8 @@ const ACL_RULES = [
   ...['+hsetnx', '+hstrlen', '+hlen', '+hscan', '+exists', '+sadd', '+srem', '+srandmember'],
   ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank', '+zscore'],
   ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange', '+ltrim'],
+  // The dashboard's cursor paging finds a job's rank again.
+  ...['+zrank', '+zrevrank', '+zcount'],
   // The worker loads its hot scripts ahead and ends its blocking wait at shutdown.
   ...['+script|load', '+client|id', '+client|unblock'],
 ]
