@@ -22,6 +22,8 @@ import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
+import { limitRoutes } from './routes/limits.js'
+import { groupRoutes } from './routes/groups.js'
 import { scheduleRoutes } from './routes/schedules.js'
 import { uploadRoutes } from './routes/uploads.js'
 import { serializerCompiler, validatorCompiler } from './schema-compilers.js'
@@ -80,6 +82,8 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(enqueueRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
+    await app.register(limitRoutes)
+    await app.register(groupRoutes)
     await app.register(scheduleRoutes)
     await app.register(eventRoutes)
     await app.register(uploadRoutes, {

@@ -149,4 +149,39 @@ describe('groups', () => {
     await l.clear()
     expect(await l.get()).toEqual({})
   })
+
+  it('shows the group of a job and the limit a queued job waits on', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.set({ groups: { concurrency: 1 } })
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const ran: number[] = []
+    h.worker({
+      concurrency: 4,
+      handlers: {
+        task: async (job) => {
+          ran.push(job.payload.n)
+          if (job.payload.n === 1) await held
+        },
+      },
+    })
+    const first = await h.queue.enqueue('task', { n: 1 }, { group: 'tenant-1' })
+    await until(() => ran.length === 1, 'the first job running')
+    const second = await h.queue.enqueue('task', { n: 2 }, { group: 'tenant-1' })
+    await until(
+      async () => (await h.queue.getJob(second.id))?.waitingOn === 'group_concurrency',
+      'the second job held back',
+    )
+    expect(await h.queue.getJob(first.id)).toMatchObject({ group: 'tenant-1', state: 'active' })
+    expect((await h.queue.getJob(first.id))?.waitingOn).toBeUndefined()
+    await h.queue.limits.set({ rate: { max: 1, perMs: 600_000 } })
+    release()
+    await until(async () => (await h.queue.getJob(second.id))?.state === 'completed', 'second')
+    const third = await h.queue.enqueue('task', { n: 3 })
+    await until(
+      async () => (await h.queue.getJob(third.id))?.waitingOn === 'queue_rate',
+      'the third job held back by the queue rate',
+    )
+    expect(ran).toEqual([1, 2])
+  })
 })

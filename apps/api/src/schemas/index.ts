@@ -26,4 +26,5 @@ export {
   QueueSummary,
   RequeueResult,
 } from './jobs.js'
+export { GroupPage, GroupParams, GroupsQuery } from './limits.js'
 export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
