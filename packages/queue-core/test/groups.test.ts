@@ -184,4 +184,34 @@ describe('groups', () => {
     )
     expect(ran).toEqual([1, 2])
   })
+
+  it('cancel and remove of a grouped job keep its group right: a retrying job gives its slot back', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.set({ groups: { concurrency: 1 } })
+    const ran: number[] = []
+    h.worker({
+      concurrency: 4,
+      handlers: {
+        task: (job) => {
+          ran.push(job.payload.n)
+          if (job.payload.n < 2) throw new Error('later')
+        },
+      },
+    })
+    const slow = { type: 'fixed', delayMs: 600_000 } as const
+    const a = await h.queue.enqueue('task', { n: 0 }, { group: 'g', backoff: slow })
+    const b = await h.queue.enqueue('task', { n: 1 }, { group: 'g', backoff: slow })
+    const c = await h.queue.enqueue('task', { n: 2 }, { group: 'g' })
+    const d = await h.queue.enqueue('task', { n: 3 }, { group: 'g' })
+    await until(async () => (await h.queue.getJob(a.id))?.state === 'retrying', 'a retrying')
+    // a holds the slot through its retry: b, c and d wait.
+    expect((await h.queue.limits.groups()).groups).toEqual([{ group: 'g', queued: 3, running: 1 }])
+    await h.queue.cancel(c.id)
+    await h.queue.cancel(a.id)
+    await until(async () => (await h.queue.getJob(b.id))?.state === 'retrying', 'b retrying')
+    await h.queue.remove(b.id)
+    await until(async () => (await h.queue.getJob(d.id))?.state === 'completed', 'd completed')
+    expect(ran).toEqual([0, 1, 3])
+    await until(async () => (await h.queue.limits.groups()).groups.length === 0, 'group empty')
+  })
 })
