@@ -189,15 +189,13 @@ describe('groups', () => {
     const h = harness(server.url)
     await h.queue.limits.set({ groups: { concurrency: 1 } })
     const ran: number[] = []
-    h.worker({
-      concurrency: 4,
-      handlers: {
-        task: (job) => {
-          ran.push(job.payload.n)
-          if (job.payload.n < 2) throw new Error('later')
-        },
+    const handlers = {
+      task: (job: { payload: { n: number } }) => {
+        ran.push(job.payload.n)
+        if (job.payload.n < 2) throw new Error('later')
       },
-    })
+    }
+    const worker = h.worker({ concurrency: 4, handlers })
     const slow = { type: 'fixed', delayMs: 600_000 } as const
     const a = await h.queue.enqueue('task', { n: 0 }, { group: 'g', backoff: slow })
     const b = await h.queue.enqueue('task', { n: 1 }, { group: 'g', backoff: slow })
@@ -213,5 +211,12 @@ describe('groups', () => {
     await until(async () => (await h.queue.getJob(d.id))?.state === 'completed', 'd completed')
     expect(ran).toEqual([0, 1, 3])
     await until(async () => (await h.queue.limits.groups()).groups.length === 0, 'group empty')
+    // Put back by an operator, a cancelled grouped job runs in its group again.
+    await worker.close()
+    await h.queue.retry(c.id)
+    expect((await h.queue.limits.groups()).groups).toEqual([{ group: 'g', queued: 1, running: 0 }])
+    h.worker({ concurrency: 4, handlers })
+    await until(async () => (await h.queue.getJob(c.id))?.state === 'completed', 'c completed')
+    expect(ran).toEqual([0, 1, 3, 2])
   })
 })
