@@ -7,6 +7,7 @@ import { writeResults } from './report/write-results.js'
 import { ResultSet } from './results.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { runEnqueue } from './scenarios/enqueue.js'
+import { runGroups } from './scenarios/groups.js'
 import { runHttpIngest } from './scenarios/http-ingest.js'
 import { runLatency } from './scenarios/latency.js'
 import { runMemory } from './scenarios/memory.js'
@@ -18,6 +19,7 @@ const SCENARIOS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<void>> =
   latency: runLatency,
   memory: runMemory,
   http: runHttpIngest,
+  groups: runGroups,
 }
 
 async function main(): Promise<void> {

@@ -27,6 +27,8 @@ import { flowRoutes } from './routes/flows.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
+import { limitRoutes } from './routes/limits.js'
+import { groupRoutes } from './routes/groups.js'
 import { scheduleRoutes } from './routes/schedules.js'
 import { sessionRoutes } from './routes/session.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -91,6 +93,8 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(flowRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
+    await app.register(limitRoutes)
+    await app.register(groupRoutes)
     await app.register(scheduleRoutes)
     await app.register(eventRoutes)
     await app.register(sessionRoutes)

@@ -6,7 +6,8 @@ import {
   type EnqueueResult,
   type JobTypeName,
 } from '@conveyor/queue-core'
-import type { FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { parseJobId } from '@conveyor/queue-core'
 import { jobRegistry, type ConveyorJobTypes } from '@conveyor/service-kit'
 import { fieldError } from './api-error.js'
 import type { Accepted, JobRequest } from './schemas/enqueue.js'
@@ -17,7 +18,8 @@ type JobType = JobTypeName<ConveyorJobTypes>
 /** The answer to an accepted job: where to follow it. */
 export function accepted(id: string, options: EnqueueOptions = {}, now = Date.now()): Accepted {
   const runAt = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt
-  const later = (options.delayMs ?? 0) > 0 || (runAt ?? 0) > now
+  const later =
+    (options.delayMs ?? 0) > 0 || (runAt ?? 0) > now || options.dedup?.mode === 'debounce'
   return { id, status: later ? 'scheduled' : 'queued', statusUrl: `/jobs/${id}` }
 }
 
@@ -34,6 +36,8 @@ export function toBulkJob(request: JobRequest, at = ''): AppBulkJob {
   if (request.delayMs !== undefined) options.delayMs = request.delayMs
   if (request.priority !== undefined) options.priority = request.priority
   if (request.maxAttempts !== undefined) options.maxAttempts = request.maxAttempts
+  if (request.group !== undefined) options.group = request.group
+  if (request.dedup !== undefined) options.dedup = request.dedup
   if (request.runAt !== undefined) {
     const ms = typeof request.runAt === 'number' ? request.runAt : Date.parse(request.runAt)
     if (!Number.isFinite(ms) || ms < 0) throw fieldError(`${at}/runAt`, 'is not a valid date')
@@ -72,4 +76,16 @@ export function replay(reply: FastifyReply, results: readonly EnqueueResult[]): 
     reply.header('idempotent-replayed', 'true')
   }
   return reply
+}
+
+/** Counts the jobs answered with an existing one by their dedup key, by queue and mode. */
+export function countDeduplicated(
+  app: FastifyInstance,
+  results: readonly EnqueueResult[],
+  requests: readonly JobRequest[],
+): void {
+  results.forEach((r, i) => {
+    const mode = requests[i]?.dedup?.mode
+    if (r.dedup && mode) app.countDeduplicated(parseJobId(r.id)?.queue ?? '', mode)
+  })
 }

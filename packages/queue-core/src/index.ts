@@ -60,6 +60,7 @@ export {
   JobRecord,
   JobState,
   JobSummary,
+  LimitKind,
   QueueCounts,
   SUMMARY_PAYLOAD_BYTES,
 } from './schemas/job-record.js'

@@ -169,9 +169,13 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
     return id.startsWith(`${this.name}:`) ? id.slice(this.name.length + 1) : id
   }
 
+  /** The job, and for a queued one the limit it waits on, if any (`waitingOn`). */
   async getJob(id: string): Promise<JobRecord | null> {
     const [job] = await this.reader.getJobs([this.localId(id)])
-    return job ?? null
+    if (!job) return null
+    const waitingOn = await this.limits.waitingOn(job)
+    if (waitingOn) job.waitingOn = waitingOn
+    return job
   }
 
   /** Records in the order of `ids`; a missing job is null. */

@@ -149,4 +149,74 @@ describe('groups', () => {
     await l.clear()
     expect(await l.get()).toEqual({})
   })
+
+  it('shows the group of a job and the limit a queued job waits on', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.set({ groups: { concurrency: 1 } })
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const ran: number[] = []
+    h.worker({
+      concurrency: 4,
+      handlers: {
+        task: async (job) => {
+          ran.push(job.payload.n)
+          if (job.payload.n === 1) await held
+        },
+      },
+    })
+    const first = await h.queue.enqueue('task', { n: 1 }, { group: 'tenant-1' })
+    await until(() => ran.length === 1, 'the first job running')
+    const second = await h.queue.enqueue('task', { n: 2 }, { group: 'tenant-1' })
+    await until(
+      async () => (await h.queue.getJob(second.id))?.waitingOn === 'group_concurrency',
+      'the second job held back',
+    )
+    expect(await h.queue.getJob(first.id)).toMatchObject({ group: 'tenant-1', state: 'active' })
+    expect((await h.queue.getJob(first.id))?.waitingOn).toBeUndefined()
+    await h.queue.limits.set({ rate: { max: 1, perMs: 600_000 } })
+    release()
+    await until(async () => (await h.queue.getJob(second.id))?.state === 'completed', 'second')
+    const third = await h.queue.enqueue('task', { n: 3 })
+    await until(
+      async () => (await h.queue.getJob(third.id))?.waitingOn === 'queue_rate',
+      'the third job held back by the queue rate',
+    )
+    expect(ran).toEqual([1, 2])
+  })
+
+  it('cancel and remove of a grouped job keep its group right: a retrying job gives its slot back', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.set({ groups: { concurrency: 1 } })
+    const ran: number[] = []
+    const handlers = {
+      task: (job: { payload: { n: number } }) => {
+        ran.push(job.payload.n)
+        if (job.payload.n < 2) throw new Error('later')
+      },
+    }
+    const worker = h.worker({ concurrency: 4, handlers })
+    const slow = { type: 'fixed', delayMs: 600_000 } as const
+    const a = await h.queue.enqueue('task', { n: 0 }, { group: 'g', backoff: slow })
+    const b = await h.queue.enqueue('task', { n: 1 }, { group: 'g', backoff: slow })
+    const c = await h.queue.enqueue('task', { n: 2 }, { group: 'g' })
+    const d = await h.queue.enqueue('task', { n: 3 }, { group: 'g' })
+    await until(async () => (await h.queue.getJob(a.id))?.state === 'retrying', 'a retrying')
+    // a holds the slot through its retry: b, c and d wait.
+    expect((await h.queue.limits.groups()).groups).toEqual([{ group: 'g', queued: 3, running: 1 }])
+    await h.queue.cancel(c.id)
+    await h.queue.cancel(a.id)
+    await until(async () => (await h.queue.getJob(b.id))?.state === 'retrying', 'b retrying')
+    await h.queue.remove(b.id)
+    await until(async () => (await h.queue.getJob(d.id))?.state === 'completed', 'd completed')
+    expect(ran).toEqual([0, 1, 3])
+    await until(async () => (await h.queue.limits.groups()).groups.length === 0, 'group empty')
+    // Put back by an operator, a cancelled grouped job runs in its group again.
+    await worker.close()
+    await h.queue.retry(c.id)
+    expect((await h.queue.limits.groups()).groups).toEqual([{ group: 'g', queued: 1, running: 0 }])
+    h.worker({ concurrency: 4, handlers })
+    await until(async () => (await h.queue.getJob(c.id))?.state === 'completed', 'c completed')
+    expect(ran).toEqual([0, 1, 3, 2])
+  })
 })

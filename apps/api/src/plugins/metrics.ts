@@ -5,6 +5,13 @@ import Type from 'typebox'
 import { histogramText } from '../prometheus-histogram.js'
 import { ErrorResponse } from '../schemas/common.js'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** counts an enqueue answered with an existing job by its dedup key */
+    countDeduplicated: (queue: string, mode: string) => void
+  }
+}
+
 /**
  * GET /metrics in Prometheus' text format, from `queue.metrics()` of every queue
  * (read once per scrape). The numbers live in Redis, so every API replica reports the
@@ -39,6 +46,28 @@ export const metricsPlugin = fp(
       registers: [registry],
     })
 
+    const groupsWaiting = new Gauge({
+      name: 'conveyor_queue_groups_waiting_on_limit',
+      help: 'Groups with queued jobs held back by a limit (group_concurrency, group_rate)',
+      labelNames: ['queue', 'limit'],
+      registers: [registry],
+    })
+    const rateWaiting = new Gauge({
+      name: 'conveyor_queue_jobs_waiting_on_queue_rate',
+      help: "Queued jobs while the queue's rate is used up (0 while it allows a start)",
+      labelNames: ['queue'],
+      registers: [registry],
+    })
+    const deduplicated = new Counter({
+      name: 'conveyor_enqueue_deduplicated_total',
+      help: 'Enqueues through this API answered with an existing job by their dedup key',
+      labelNames: ['queue', 'mode'],
+      registers: [registry],
+    })
+    app.decorate('countDeduplicated', (queue: string, mode: string) =>
+      deduplicated.inc({ queue, mode }),
+    )
+
     const update = (queue: string, m: QueueMetrics) => {
       for (const state of JOB_STATES) jobs.set({ queue, state }, m.counts[state])
       oldest.set({ queue }, (m.oldestQueuedAgeMs ?? 0) / 1000)
@@ -69,8 +98,18 @@ export const metricsPlugin = fp(
       },
       async (_request, reply) => {
         const queues = app.conveyor.queues()
-        const all = await Promise.all(queues.map((q) => q.metrics()))
+        const [all, waiting] = await Promise.all([
+          Promise.all(queues.map((q) => q.metrics())),
+          Promise.all(queues.map((q) => q.limits.waiting())),
+        ])
         queues.forEach((q, i) => all[i] && update(q.name, all[i]))
+        queues.forEach((q, i) => {
+          const w = waiting[i]
+          if (!w) return
+          groupsWaiting.set({ queue: q.name, limit: 'group_concurrency' }, w.groupConcurrency)
+          groupsWaiting.set({ queue: q.name, limit: 'group_rate' }, w.groupRate)
+          rateWaiting.set({ queue: q.name }, w.queueRate ? (all[i]?.counts.queued ?? 0) : 0)
+        })
         const series = (pick: (m: QueueMetrics) => QueueMetrics['waitMs']) =>
           queues.flatMap((q, i) => {
             const m = all[i]

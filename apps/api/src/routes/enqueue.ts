@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { EmailPayload, SmsPayload } from '@conveyor/queue-core'
-import { accepted, enqueueAll, replay, toBulkJob } from '../job-requests.js'
+import { accepted, countDeduplicated, enqueueAll, replay, toBulkJob } from '../job-requests.js'
 import { idempotentOptions } from '../plugins/idempotency.js'
 import { commonErrors } from '../schemas/common.js'
 import { fieldError } from '../api-error.js'
@@ -70,6 +70,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       const job = toBulkJob(request.body)
       const options = { ...job.options, ...idempotentOptions(request) }
       const result = await conveyor.enqueue(job.type, job.payload, options)
+      countDeduplicated(app, [result], [request.body])
       return replay(reply, [result]).code(202).send(accepted(result.id, job.options))
     },
   )
@@ -104,6 +105,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
           : { ...bulk, options: { ...bulk.options, ...keyed } }
       })
       const { accepted: answers, results } = await enqueueAll(conveyor, jobs, '/jobs')
+      countDeduplicated(app, results, request.body.jobs)
       return replay(reply, results).code(202).send({ jobs: answers })
     },
   )

@@ -32,6 +32,8 @@ export const JobRequest = Type.Object(
     runAt: Type.Optional(RunAt),
     priority: Type.Optional(Priority),
     maxAttempts: EnqueueOptionsSchema.properties.maxAttempts,
+    group: EnqueueOptionsSchema.properties.group,
+    dedup: EnqueueOptionsSchema.properties.dedup,
   },
   { additionalProperties: false },
 )

@@ -26,5 +26,6 @@ export {
   QueueSummary,
   RequeueResult,
 } from './jobs.js'
+export { GroupPage, GroupParams, GroupsQuery } from './limits.js'
 export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
 export { FlowCreated, FlowIdParams, FlowInput, FlowViewApi, type FlowRequest } from './flows.js'

@@ -2,15 +2,20 @@ import type { RedisClient } from '../connection.js'
 import type { QueueKeys } from '../keys.js'
 import { redisCall } from '../redis-errors.js'
 import { Group } from '../schemas/envelope.js'
+import type { JobRecord, LimitKind } from '../schemas/job-record.js'
 import type { QueueScripts } from '../scripts.js'
 import { compileChecker } from '../validation.js'
 import {
   decodeGroupLimits,
   decodeQueueLimits,
+  decodeRate,
   encodeGroupLimits,
   encodeQueueLimits,
 } from './limits-codec.js'
 import { GroupLimits, QueueLimits, type GroupSummary } from './limits-schema.js'
+
+/** lua/includes/groups.lua's GROUP_FOREVER: the gwait score of a group held by its concurrency. */
+const GROUP_FOREVER = 1_000_000_000_000_000
 
 const checkQueue = compileChecker<QueueLimits>(QueueLimits)
 const checkGroupLimits = compileChecker<GroupLimits>(GroupLimits)
@@ -69,6 +74,50 @@ export class LimitsStore {
   async clearGroup(group: string): Promise<void> {
     checkGroup.parse(group, '/group')
     await this.scripts.setLimits('group', group, [''])
+  }
+
+  /**
+   * The limit a queued job waits on now, if any: its group's concurrency or rate (where
+   * the last reserve left the group), else the queue's rate when it is used up.
+   */
+  async waitingOn(job: JobRecord): Promise<LimitKind | undefined> {
+    if (job.state !== 'queued') return undefined
+    const [status, rate] = await redisCall(
+      this.redis
+        .pipeline()
+        .hget(this.keys.groups, `s:${job.group ?? ''}`)
+        .hget(this.keys.limits, 'rate')
+        .exec()
+        .then((r) => (r ?? []).map(([, v]) => v as string | null)),
+    )
+    if (job.group !== undefined && status === 'c') return 'group_concurrency'
+    if (job.group !== undefined && status === 'w') return 'group_rate'
+    const queueRate = decodeRate(rate)
+    if (!queueRate) return undefined
+    const [[, time], [, used]] = (await redisCall(
+      this.redis.pipeline().time().zcard(this.keys.qrate).exec(),
+    )) as [[unknown, [string, string]], [unknown, number]]
+    if (used < queueRate.max) return undefined
+    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
+    const inWindow = await redisCall(
+      this.redis.zcount(this.keys.qrate, `(${now - queueRate.perMs}`, '+inf'),
+    )
+    return inWindow >= queueRate.max ? 'queue_rate' : undefined
+  }
+
+  /**
+   * How many groups wait on their concurrency and on their rate (where the last
+   * reserve left them), and whether the queue's rate is used up: O(log groups).
+   */
+  async waiting(): Promise<{ groupConcurrency: number; groupRate: number; queueRate: boolean }> {
+    const [conc, rate] = await redisCall(
+      Promise.all([
+        this.redis.zcount(this.keys.gwait, GROUP_FOREVER, '+inf'),
+        this.redis.zcount(this.keys.gwait, '-inf', `(${GROUP_FOREVER}`),
+      ]),
+    )
+    const queueRate = (await this.waitingOn({ state: 'queued' } as JobRecord)) === 'queue_rate'
+    return { groupConcurrency: conc, groupRate: rate, queueRate }
   }
 
   /**

@@ -33,6 +33,13 @@ export const JobError = Type.Object({
 export type JobError = Static<typeof JobError>
 
 /** What a reader sees of a job: its envelope, its state and what came of it so far. */
+/** The limit a queued job waits on (src/limits): the queue's rate, or its group's. */
+export const LimitKind = Type.Union(
+  [Type.Literal('queue_rate'), Type.Literal('group_concurrency'), Type.Literal('group_rate')],
+  { description: 'the limit this queued job waits on, if any' },
+)
+export type LimitKind = Static<typeof LimitKind>
+
 export const JobRecord = Type.Intersect([
   JobEnvelope,
   Type.Object({
@@ -49,6 +56,7 @@ export const JobRecord = Type.Intersect([
         node: Type.String({ description: "the job's id within its flow" }),
       }),
     ),
+    waitingOn: Type.Optional(LimitKind),
   }),
 ])
 export type JobRecord = Static<typeof JobRecord>
