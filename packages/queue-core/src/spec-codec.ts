@@ -23,6 +23,9 @@ export interface ResolvedSpec {
   /** the flow the job belongs to, and its node there (workflows/) */
   flow?: string
   node?: string
+  /** the batch the job belongs to; or, for a batch's callback job, the batch it reports on */
+  batch?: string
+  callbackOf?: string
 }
 
 const DEFAULT_BACKOFF_JSON = JSON.stringify(DEFAULT_BACKOFF)
@@ -49,6 +52,8 @@ export function encodeSpec(spec: ResolvedSpec): string {
     out.flow = spec.flow
     out.node = spec.node
   }
+  if (spec.batch !== undefined) out.batch = spec.batch
+  if (spec.callbackOf !== undefined) out.callbackOf = spec.callbackOf
   out.payload = spec.payload
   return JSON.stringify(out)
 }
@@ -75,6 +80,8 @@ interface StoredSpec {
   traceparent?: unknown
   flow?: unknown
   node?: unknown
+  batch?: unknown
+  callbackOf?: unknown
 }
 
 function poison(message: string): ConveyorError {
@@ -140,5 +147,7 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
     out.flow = s.flow
     out.node = s.node
   }
+  if (typeof s.batch === 'string') out.batch = s.batch
+  if (typeof s.callbackOf === 'string') out.callbackOf = s.callbackOf
   return out
 }

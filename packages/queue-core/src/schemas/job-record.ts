@@ -49,6 +49,7 @@ export const JobRecord = Type.Intersect([
         node: Type.String({ description: "the job's id within its flow" }),
       }),
     ),
+    batch: Type.Optional(Type.String({ description: 'the batch this job belongs to' })),
   }),
 ])
 export type JobRecord = Static<typeof JobRecord>
