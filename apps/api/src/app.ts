@@ -20,6 +20,7 @@ import { tracingPlugin } from './plugins/tracing.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { eventRoutes } from './routes/events.js'
 import { flowRoutes } from './routes/flows.js'
+import { batchRoutes } from './routes/batches.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
@@ -80,6 +81,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(healthRoutes)
     await app.register(enqueueRoutes)
     await app.register(flowRoutes)
+    await app.register(batchRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
     await app.register(scheduleRoutes)

@@ -28,3 +28,4 @@ export {
 } from './jobs.js'
 export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
 export { FlowCreated, FlowIdParams, FlowInput, FlowViewApi, type FlowRequest } from './flows.js'
+export { BatchIdParams, BatchJobsAdded, BatchViewApi } from './batches.js'
