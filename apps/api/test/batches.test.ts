@@ -28,7 +28,7 @@ async function call(method: 'GET' | 'POST', url: string, payload?: object) {
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() }
 }
 
-async function until(predicate: () => Promise<boolean>, what: string): Promise<void> {
+async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -62,7 +62,7 @@ describe('batches over HTTP', () => {
     const closed = await call('POST', `/batches/${batchId}/close`)
     expect(closed.status).toBe(200)
     expect((await call('POST', `/batches/${batchId}/jobs`, { jobs: [sms('4')] })).status).toBe(409)
-    await until(async () => reports.length === 1, 'the callback')
+    await until(() => reports.length === 1, 'the callback')
     expect(reports[0]).toEqual({
       id: batchId,
       counts: { total: 3, completed: 3, dead: 0, cancelled: 0 },
