@@ -45,6 +45,8 @@ interface JobView {
   result?: unknown
   lastError?: { message: string }
   downloadUrl?: string
+  startedAt?: string
+  finishedAt?: string
 }
 
 async function post(
