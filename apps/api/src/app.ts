@@ -24,6 +24,7 @@ import { dashboardReadRoutes } from './routes/dashboard-reads.js'
 import { enqueueRoutes } from './routes/enqueue.js'
 import { eventRoutes } from './routes/events.js'
 import { flowRoutes } from './routes/flows.js'
+import { batchRoutes } from './routes/batches.js'
 import { healthRoutes } from './routes/health.js'
 import { jobRoutes } from './routes/jobs.js'
 import { operatorRoutes } from './routes/operator.js'
@@ -91,6 +92,7 @@ export const apiPlugin = fp<AppOptions>(
     await app.register(healthRoutes, { keyPrefix: config.QUEUE_PREFIX })
     await app.register(enqueueRoutes)
     await app.register(flowRoutes)
+    await app.register(batchRoutes)
     await app.register(jobRoutes)
     await app.register(operatorRoutes)
     await app.register(limitRoutes)

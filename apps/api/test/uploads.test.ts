@@ -79,6 +79,31 @@ describe('POST /uploads', () => {
     expect(await readFile(stored)).toEqual(PNG_1X1)
   })
 
+  it('with notify, makes a flow: the conversion, then an e-mail with the download link', async () => {
+    t = await startTestApp()
+    const res = await upload(
+      { bytes: CSV, filename: 'people.csv', type: 'text/csv' },
+      { notify: 'owner@example.com' },
+    )
+    expect(res.status).toBe(202)
+    const { uploadId, jobId, flowId, notifyJobId } = res.body
+    expect((await t.queue('convert').getJob(jobId!))?.state).toBe('queued')
+    const email = await t.queue('default').getJob(notifyJobId!)
+    expect(email).toMatchObject({ state: 'waiting', flow: { id: flowId, node: 'notify' } })
+    expect(email?.payload).toMatchObject({ to: 'owner@example.com' })
+    expect(JSON.stringify(email?.payload)).toContain(`/uploads/${uploadId}/result`)
+    const flow = await t.app.inject({ method: 'GET', url: `/flows/${flowId}` })
+    expect(flow.json()).toMatchObject({ state: 'running' })
+
+    const bad = await upload(
+      { bytes: CSV, filename: 'people.csv', type: 'text/csv' },
+      {},
+      '/uploads?notify=not-an-address',
+    )
+    expect(bad.status).toBe(400)
+    expect(bad.body.details).toContainEqual({ path: '/notify', message: anyString })
+  })
+
   it('refuses an unsupported targetFormat with 400 naming it, keeping nothing', async () => {
     t = await startTestApp()
     const res = await upload(

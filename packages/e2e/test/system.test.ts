@@ -45,6 +45,8 @@ interface JobView {
   result?: unknown
   lastError?: { message: string }
   downloadUrl?: string
+  startedAt?: string
+  finishedAt?: string
 }
 
 async function post(
@@ -189,6 +191,34 @@ describe('the seed flows, end to end', () => {
       { name: 'An', city: 'Hà Nội', note: 'says "xin chào", twice' },
       { name: 'Bình', city: 'Huế', note: 'line one\nline two' },
     ])
+  })
+
+  it('with notify, e-mails the download link once the conversion completed (a flow)', async () => {
+    const form = new FormData()
+    form.append('targetFormat', 'json')
+    form.append('notify', 'owner@example.com')
+    form.append('file', new Blob([csvFile()], { type: 'text/csv' }), 'notify.csv')
+    const res = await fetch(`${baseUrl}/uploads`, { method: 'POST', body: form })
+    expect(res.status).toBe(202)
+    const body = (await res.json()) as {
+      uploadId: string
+      jobId: string
+      flowId: string
+      notifyJobId: string
+    }
+    const email = await settled(body.notifyJobId)
+    expect(email.state).toBe('completed')
+    const convert = await settled(body.jobId)
+    expect(Date.parse(String(email.startedAt))).toBeGreaterThanOrEqual(
+      Date.parse(String(convert.finishedAt)),
+    )
+    const mail = smtp.messages.find((m) => m.subject === 'notify.csv is converted to json')
+    expect(mail?.text).toContain(`/uploads/${body.uploadId}/result`)
+    expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toContain('owner@example.com')
+    const flow = (await (await fetch(`${baseUrl}/flows/${body.flowId}`)).json()) as {
+      state: string
+    }
+    expect(flow.state).toBe('completed')
   })
 
   it('converts an uploaded PNG to WebP and serves the result', async () => {

@@ -12,6 +12,7 @@ import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry
 import type { JobRecord } from './schemas/job-record.js'
 import { toRetention } from './defaults.js'
 import { Flows } from './workflows/flows.js'
+import { Batches } from './workflows/batches.js'
 
 export interface ConveyorOptions<M extends JobTypeMap> {
   connection: RedisConnection
@@ -43,6 +44,8 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
   private readonly byName = new Map<string, Queue<M>>()
   /** flows: jobs that wait for other jobs (workflows/) */
   readonly flows: Flows<M>
+  /** batches: groups of jobs with callbacks once all finished (workflows/) */
+  readonly batches: Batches<M>
 
   constructor(options: ConveyorOptions<M>) {
     const { client, owned } = connect(options.connection)
@@ -60,6 +63,13 @@ export class Conveyor<M extends JobTypeMap = JobTypeMap> {
       registry: this.registry,
       eventsMaxLen: options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
       keepMs: Math.max(toRetention(options.retention).completedMs, 3_600_000),
+    })
+    this.batches = new Batches({
+      redis: client,
+      prefix: this.prefix,
+      registry: this.registry,
+      eventsMaxLen: options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+      queue: (name) => this.queue(name),
     })
   }
 

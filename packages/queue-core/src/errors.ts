@@ -24,6 +24,7 @@ export type ConveyorErrorCode =
   /** the name is taken, or the schedule kept changing under a write */
   | 'schedule_conflict'
   | 'flow_not_found'
+  | 'batch_not_found'
   /** a job's run was stopped by a cancel: it ends cancelled, not retried */
   | 'job_cancelled'
 

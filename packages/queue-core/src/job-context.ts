@@ -1,4 +1,5 @@
 import type { JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
+import type { BatchReport } from './workflows/batch-store.js'
 
 /** What a handler gets: the job, a signal that fires on timeout, lost lease or shutdown, and progress. */
 export interface JobContext<P = unknown> {
@@ -21,6 +22,8 @@ export interface JobContext<P = unknown> {
   progress(value: unknown): Promise<void>
   /** a flow job's parents' results, by their ids in the flow ({} for a job of no flow) */
   parents(): Promise<Record<string, unknown>>
+  /** for a batch's callback job: the batch's counts and failed ids; null for any other job */
+  batch(): Promise<BatchReport | null>
 }
 
 /** A handler's return value (JSON-serialisable) becomes the job's result. */

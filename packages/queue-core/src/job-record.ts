@@ -72,6 +72,7 @@ export function toJobRecord(raw: StoredJob): JobRecord | null {
   if (spec.traceparent !== undefined) record.traceparent = spec.traceparent
   if (spec.flow !== undefined) record.flow = { id: spec.flow, node: spec.node ?? '' }
   if (spec.group !== undefined) record.group = spec.group
+  if (spec.batch !== undefined) record.batch = spec.batch
   if (rec && rec.startedAt > 0) record.startedAt = rec.startedAt
   if (rec && rec.finishedAt > 0) record.finishedAt = rec.finishedAt
   const progress = parseJson(raw.progress)

@@ -4,6 +4,7 @@ import type { HandlerMap, JobContext, JobHandler } from './job-context.js'
 import type { JobRegistry, JobTypeMap } from './registry.js'
 import { decodeSpec, type ResolvedSpec } from './spec-codec.js'
 import { toError } from './thrown.js'
+import type { BatchReport } from './workflows/batch-store.js'
 
 /** A job this worker holds a lease on, from reservation until its outcome is stored. */
 export interface HeldJob {
@@ -26,6 +27,8 @@ export interface HeldJob {
   abort?: (reason: Error) => void
   /** the flow and node of a job of a flow (workflows/), once its spec was read */
   flow?: { id: string; node: string }
+  /** the batch of a job of a batch (workflows/), once its spec was read */
+  batch?: string
 }
 
 export type Outcome =
@@ -47,6 +50,8 @@ export interface RunEnv<M extends JobTypeMap> {
   maxResultBytes: number
   /** the results of a flow job's parents, by node */
   parents(flow: { id: string; node: string }): Promise<Record<string, unknown>>
+  /** what a batch's callback reports on */
+  batch(batchId: string): Promise<BatchReport>
 }
 
 const ABANDON_CODES = new Set(['lease_lost', 'shutting_down'])
@@ -151,6 +156,8 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
     return Promise.resolve(failure(job, err, undefined))
   }
   if (spec.flow !== undefined) job.flow = { id: spec.flow, node: spec.node ?? '' }
+  if (spec.batch !== undefined) job.batch = spec.batch
+  const callbackOf = spec.callbackOf
   env.started(job, spec, job.reservedAtMs - (job.runAt > 0 ? job.runAt : spec.createdAt))
   const handler = env.handlers[spec.type] as JobHandler | undefined
   if (!handler) {
@@ -176,6 +183,7 @@ export function runJob<M extends JobTypeMap>(job: HeldJob, env: RunEnv<M>): Prom
       return lazy.signal
     },
     parents: () => (job.flow ? env.parents(job.flow) : Promise.resolve({})),
+    batch: () => (callbackOf === undefined ? Promise.resolve(null) : env.batch(callbackOf)),
     progress: (value) => {
       const stored = env.progress(job, value)
       // Handled here too, so a handler that does not await it cannot crash the

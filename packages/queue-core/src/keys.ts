@@ -465,3 +465,39 @@ export const FLOW_SCRIPT_KEYS = {
 } as const satisfies Record<string, readonly (keyof FlowKeys)[]>
 
 export type FlowScriptName = keyof typeof FLOW_SCRIPT_KEYS
+
+/**
+ * A batch's keys (workflows/), under the hash tag `{batch:<id>}`, like a flow's: one
+ * slot of their own, never in a script with a queue's keys.
+ */
+export interface BatchKeys {
+  /** hash: state (open, closed, done), createdAt, name, total, completed, dead,
+   * cancelled, onSuccess and onComplete (the callback jobs as JSON), fired:<kind> */
+  meta: string
+  /** set: the batch's job ids */
+  members: string
+  /** hash: job id -> completed | dead | cancelled, each job counted once */
+  outcomes: string
+}
+
+export function batchKeys(prefix: string, batchId: string): BatchKeys {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  if (!isValidFlowId(batchId)) throw new TypeError(`invalid batch id "${batchId}"`)
+  const base = `${prefix}:{batch:${batchId}}:`
+  return { meta: `${base}meta`, members: `${base}members`, outcomes: `${base}outcomes` }
+}
+
+/** Batches not known to be done, by when a sweeper should next look at one (ms). */
+export function batchIndexKey(prefix: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  return `${prefix}:batches`
+}
+
+/** The KEYS of each batch script, in the order its header lists them. */
+export const BATCH_SCRIPT_KEYS = {
+  'batch-add': ['meta', 'members'],
+  'batch-done': ['meta', 'outcomes'],
+  'batch-close': ['meta'],
+} as const satisfies Record<string, readonly (keyof BatchKeys)[]>
+
+export type BatchScriptName = keyof typeof BATCH_SCRIPT_KEYS

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { FlowScriptName, ScriptName } from './keys.js'
+import type { BatchScriptName, FlowScriptName, ScriptName } from './keys.js'
 import type { ScheduleScriptName } from './schedules/schedule-keys.js'
 
 /**
@@ -13,7 +13,7 @@ export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
 /** A queue's scripts, the schedule store's and a flow's. */
-type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName
+type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName | BatchScriptName
 
 export interface LoadedScript {
   name: LoadableScript

@@ -24,6 +24,9 @@ export interface ResolvedSpec {
   flow?: string
   node?: string
   group?: string
+  /** the batch the job belongs to; or, for a batch's callback job, the batch it reports on */
+  batch?: string
+  callbackOf?: string
 }
 
 const DEFAULT_BACKOFF_JSON = JSON.stringify(DEFAULT_BACKOFF)
@@ -51,6 +54,8 @@ export function encodeSpec(spec: ResolvedSpec): string {
     out.node = spec.node
   }
   if (spec.group !== undefined) out.group = spec.group
+  if (spec.batch !== undefined) out.batch = spec.batch
+  if (spec.callbackOf !== undefined) out.callbackOf = spec.callbackOf
   out.payload = spec.payload
   return JSON.stringify(out)
 }
@@ -78,6 +83,8 @@ interface StoredSpec {
   flow?: unknown
   node?: unknown
   group?: unknown
+  batch?: unknown
+  callbackOf?: unknown
 }
 
 function poison(message: string): ConveyorError {
@@ -145,5 +152,7 @@ function decodeStored(raw: string | Buffer, withPayload: boolean): ResolvedSpec 
     out.node = s.node
   }
   if (s.group !== undefined) out.group = s.group as string
+  if (typeof s.batch === 'string') out.batch = s.batch
+  if (typeof s.callbackOf === 'string') out.callbackOf = s.callbackOf
   return out
 }

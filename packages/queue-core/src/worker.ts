@@ -25,10 +25,20 @@ import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.js'
 import { FlowDriver } from './workflows/flow-driver.js'
 import { FlowStore, type NodeOutcome } from './workflows/flow-store.js'
 import { FlowSweeper } from './workflows/flow-sweeper.js'
+import { BatchStore } from './workflows/batch-store.js'
+import { BatchSweeper } from './workflows/batch-sweeper.js'
 
 export type { WorkerOptions } from './worker-options.js'
 
 type State = 'idle' | 'running' | 'closing' | 'closed'
+
+/** A stored outcome a flow or batch must hear of. */
+interface FlowNote {
+  flow: { id: string; node: string } | undefined
+  batch: string | undefined
+  outcome: NodeOutcome
+  result: string
+}
 
 /** Progress is a status, not a result: a larger value is refused. */
 const MAX_PROGRESS_BYTES = 65_536
@@ -79,12 +89,10 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly stopPreloading: () => void
   private readonly cancels: CancelListener
   private readonly flows: FlowDriver
+  private readonly batches: BatchStore<M>
   private readonly flowSweeper: FlowSweeper | undefined
   /** outcomes of flow jobs on their way to Redis, to tell their flow once stored */
-  private readonly flowNotes = new Map<
-    Lease,
-    { id: string; node: string; outcome: NodeOutcome; result: string }
-  >()
+  private readonly flowNotes = new Map<Lease, FlowNote>()
 
   constructor(options: WorkerOptions<M>) {
     super()
@@ -125,16 +133,25 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       store: new FlowStore(this.redis, prefix, options.eventsMaxLen ?? DEFAULTS.eventsMaxLen),
       keepMs: Math.max(this.retention.completedMs, 3_600_000),
     })
+    this.batches = new BatchStore(
+      this.redis,
+      prefix,
+      options.registry,
+      options.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    )
     this.flowSweeper =
       options.flowSweeper === false
         ? undefined
-        : new FlowSweeper(this.flows, (err) => this.reportError(err))
+        : new FlowSweeper(this.flows, (err) => this.reportError(err), {
+            also: new BatchSweeper(this.batches),
+          })
     this.env = {
       queue: this.queue,
       registry: options.registry,
       handlers: options.handlers,
       maxResultBytes: options.maxResultBytes ?? WORKER_DEFAULTS.maxResultBytes,
       parents: (flow) => this.flows.store.parentResults(flow.id, flow.node),
+      batch: (batchId) => this.batches.report(batchId),
       progress: (job, value) => this.storeProgress(job, value),
       started: (job, spec, waitMs) => {
         this.histograms.recordWait(waitMs + (performance.now() - job.reservedAt))
@@ -314,8 +331,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
-      if (job.flow)
-        this.flowNotes.set(ack, { ...job.flow, outcome: 'completed', result: outcome.result })
+      if (job.flow || job.batch) this.note(ack, job, 'completed', outcome.result)
       this.unsettled.add(ack)
       this.batcher.ack(ack)
       if (this.listenerCount('completed') > 0) {
@@ -329,7 +345,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         error: serializeError(outcome.error, job.attempt),
         retryDelayMs: -2,
       }
-      if (job.flow) this.flowNotes.set(fail, { ...job.flow, outcome: 'cancelled', result: '' })
+      if (job.flow || job.batch) this.note(fail, job, 'cancelled', '')
       this.unsettled.add(fail)
       this.batcher.fail(fail)
       this.emit('cancelled', info())
@@ -340,8 +356,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
         error: serializeError(outcome.error, job.attempt),
         retryDelayMs: outcome.retryDelay ?? -1,
       }
-      if (job.flow && fail.retryDelayMs < 0)
-        this.flowNotes.set(fail, { ...job.flow, outcome: 'dead', result: '' })
+      if ((job.flow || job.batch) && fail.retryDelayMs < 0) this.note(fail, job, 'dead', '')
       this.unsettled.add(fail)
       this.batcher.fail(fail)
       this.emit('failed', info(), outcome.error, { retryDelay: outcome.retryDelay, durationMs })
@@ -380,10 +395,22 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       if (!note) continue
       this.flowNotes.delete(lease)
       if (refused.includes(lease.id)) continue
-      this.flows
-        .finished({ flowId: note.id, node: note.node, outcome: note.outcome, result: note.result })
-        .catch((err: unknown) => this.reportError(err))
+      const { flow, batch, outcome, result } = note
+      if (flow) {
+        this.flows
+          .finished({ flowId: flow.id, node: flow.node, outcome, result })
+          .catch((err: unknown) => this.reportError(err))
+      }
+      if (batch) {
+        this.batches
+          .finished(batch, toJobId(this.queue, lease.id), outcome)
+          .catch((err: unknown) => this.reportError(err))
+      }
     }
+  }
+
+  private note(lease: Lease, job: HeldJob, outcome: NodeOutcome, result: string): void {
+    this.flowNotes.set(lease, { flow: job.flow, batch: job.batch, outcome, result })
   }
 
   /**

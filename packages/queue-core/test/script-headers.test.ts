@@ -1,14 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { FLOW_SCRIPT_KEYS, SCRIPT_KEYS } from '../src/keys.js'
+import { BATCH_SCRIPT_KEYS, FLOW_SCRIPT_KEYS, SCRIPT_KEYS } from '../src/keys.js'
 import { SCHEDULE_SCRIPT_KEYS } from '../src/schedules/schedule-keys.js'
 import { LUA_DIR } from '../src/script-loader.js'
 
-/** Every script's KEYS by name: a queue's (keys.ts) and the schedule store's (schedule-keys.ts). */
+/** Every script's KEYS by name: a queue's, a flow's, a batch's (keys.ts) and the schedule store's (schedule-keys.ts). */
 const TABLE: Record<string, readonly string[]> = {
   ...SCRIPT_KEYS,
   ...SCHEDULE_SCRIPT_KEYS,
   ...FLOW_SCRIPT_KEYS,
+  ...BATCH_SCRIPT_KEYS,
 }
 
 const scripts = readdirSync(LUA_DIR)

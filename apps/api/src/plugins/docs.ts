@@ -34,6 +34,7 @@ export const docsPlugin = fp(
             name: 'flows',
             description: 'Jobs that wait for other jobs (a DAG), results passed down',
           },
+          { name: 'batches', description: 'Groups of jobs with a callback once all finished' },
           { name: 'health', description: 'Liveness, readiness' },
         ],
       },

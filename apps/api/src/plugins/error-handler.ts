@@ -19,6 +19,7 @@ function statusOf(code: ConveyorErrorCode): number {
     case 'queue_not_found':
     case 'schedule_not_found':
     case 'flow_not_found':
+    case 'batch_not_found':
       return 404
     case 'invalid_state':
     case 'schedule_file_managed':

@@ -10,6 +10,7 @@ import { commonErrors, ErrorResponse } from '../schemas/common.js'
 import { UploadAccepted, UploadForm, UploadParams, UploadQuery } from '../schemas/uploads.js'
 import { attachmentHeader, contentTypeOf, downloadName } from '../uploads/file-names.js'
 import { receiveUpload } from '../uploads/receive-upload.js'
+import { convertThenNotify } from '../uploads/convert-then-notify.js'
 import { targetFormatFor } from '../uploads/target-format.js'
 
 export interface UploadRoutesOptions {
@@ -44,7 +45,10 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
         summary: 'Upload a file (multipart field "file") and convert it in the background',
         description:
           'Optional form field or query parameter `targetFormat`. The file is checked by ' +
-          'its first bytes against its name and Content-Type.',
+          'its first bytes against its name and Content-Type. With `notify` (an e-mail ' +
+          'address, form field or query parameter) the conversion is followed by an e-mail ' +
+          'with the download link, as a flow: sent once the conversion completed, cancelled ' +
+          'if it ends dead.',
         consumes: ['multipart/form-data'],
         body: UploadForm,
         querystring: UploadQuery,
@@ -96,6 +100,17 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           sourceFormat: upload.sourceFormat,
           targetFormat,
           filename: upload.filename,
+        }
+        const notify = upload.fields.notify ?? request.query.notify
+        if (notify !== undefined) {
+          const flow = await convertThenNotify(conveyor.flows, payload, notify)
+          return await reply.code(202).send({
+            uploadId: upload.uploadId,
+            jobId: flow.convert,
+            statusUrl: `/jobs/${flow.convert}`,
+            flowId: flow.flowId,
+            notifyJobId: flow.notify,
+          })
         }
         const result = await conveyor.enqueue('convert', payload, idempotentOptions(request))
         let uploadId = upload.uploadId

@@ -29,3 +29,4 @@ export {
 export { GroupPage, GroupParams, GroupsQuery } from './limits.js'
 export { UploadAccepted, UploadParams, UploadQuery } from './uploads.js'
 export { FlowCreated, FlowIdParams, FlowInput, FlowViewApi, type FlowRequest } from './flows.js'
+export { BatchIdParams, BatchJobsAdded, BatchViewApi } from './batches.js'

@@ -1,16 +1,27 @@
 import Type from 'typebox'
 import { DOCS_ONLY } from '../schema-compilers.js'
 
+const Notify = Type.String({
+  maxLength: 320,
+  description:
+    'an e-mail address: once the conversion completed, an e-mail with the download link is sent there (a flow of two jobs)',
+})
+
 export const UploadQuery = Type.Object({
   targetFormat: Type.Optional(
     Type.String({ description: 'csv, json, png, jpeg, webp or avif; a default is picked' }),
   ),
+  notify: Type.Optional(Notify),
 })
 
 export const UploadAccepted = Type.Object({
   uploadId: Type.String(),
   jobId: Type.String(),
   statusUrl: Type.String({ description: '/jobs/<jobId>' }),
+  flowId: Type.Optional(
+    Type.String({ description: 'with notify: the flow of the conversion and the e-mail' }),
+  ),
+  notifyJobId: Type.Optional(Type.String({ description: 'with notify: the e-mail job' })),
 })
 
 export const UploadParams = Type.Object({
@@ -27,6 +38,7 @@ export const UploadForm = Type.Object(
     targetFormat: Type.Optional(
       Type.String({ description: 'default: csv→json, json→csv, images→webp (webp→png)' }),
     ),
+    notify: Type.Optional(Notify),
   },
   { [DOCS_ONLY]: true },
 )

@@ -24,6 +24,8 @@ export function handJob<P>(
       progress.push(value)
       return Promise.resolve()
     },
+    parents: () => Promise.resolve({}),
+    batch: () => Promise.resolve(null),
   }
   return { job, controller, progress }
 }

@@ -57,6 +57,7 @@ export const JobRecord = Type.Intersect([
       }),
     ),
     waitingOn: Type.Optional(LimitKind),
+    batch: Type.Optional(Type.String({ description: 'the batch this job belongs to' })),
   }),
 ])
 export type JobRecord = Static<typeof JobRecord>

@@ -2,7 +2,7 @@ import { parseJobId } from '../job-id.js'
 import { queueKeys } from '../keys.js'
 import { decodeRecord } from '../record-codec.js'
 import { execPipeline } from '../redis-errors.js'
-import type { FlowStore } from './flow-store.js'
+import type { RedisClient } from '../connection.js'
 
 /** A flow job's stored state: its record's state ('' when it has none) and its result. */
 export interface StoredFlowJob {
@@ -17,7 +17,7 @@ export interface StoredFlowJob {
  * a thousand ids a call.
  */
 export async function readFlowJobs(
-  store: FlowStore,
+  store: { redis: RedisClient; prefix: string },
   jobIds: readonly string[],
 ): Promise<Map<string, StoredFlowJob>> {
   const byQueue = new Map<string, string[]>()

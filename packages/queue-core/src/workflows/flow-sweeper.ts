@@ -24,7 +24,7 @@ export class FlowSweeper {
   constructor(
     private readonly driver: FlowDriver,
     private readonly onError: (err: unknown) => void,
-    private readonly everyMs = 5_000,
+    private readonly o: { everyMs?: number; also?: { run(): Promise<number> } } = {},
   ) {}
 
   /** Looks at every flow due now; returns how many it looked at. */
@@ -122,11 +122,15 @@ export class FlowSweeper {
   private schedule(delayMs: number): void {
     if (this.stopped) return
     this.timer = setTimeout(() => {
-      this.running = this.run().then(
+      const both = async () => {
+        await this.run()
+        await this.o.also?.run()
+      }
+      this.running = both().then(
         () => undefined,
         (err: unknown) => this.onError(err),
       )
-      void this.running.then(() => this.schedule(this.everyMs))
+      void this.running.then(() => this.schedule(this.o.everyMs ?? 5_000))
     }, delayMs)
     this.timer.unref()
   }

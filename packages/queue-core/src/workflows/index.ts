@@ -11,3 +11,13 @@ export {
   FlowView,
   MAX_FLOW_JOBS,
 } from '../schemas/flow.js'
+export { Batches, type BatchesOptions } from './batches.js'
+export { type BatchReport } from './batch-store.js'
+export {
+  BatchCreated,
+  BatchInput,
+  BatchJobInput,
+  BatchJobs,
+  BatchView,
+  MAX_BATCH_ADD,
+} from '../schemas/batch.js'

@@ -1,0 +1,93 @@
+import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from './support/test-app.js'
+import { workerPool } from './support/workers.js'
+
+let server: RedisServerHandle
+let t: TestApp
+const workers = workerPool(() => t)
+
+beforeAll(async () => {
+  server = await startRedisServer()
+})
+afterAll(async () => {
+  await server.stop()
+})
+beforeEach(async () => {
+  t = await startTestApp({ REDIS_URL: server.url })
+})
+afterEach(async () => {
+  await workers.closeAll()
+  await t.close()
+})
+
+const sms = (message: string) => ({ type: 'sms', payload: { phone: '+84912345678', message } })
+
+async function call(method: 'GET' | 'POST', url: string, payload?: object) {
+  const res = await t.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })
+  return { status: res.statusCode, body: res.json<Record<string, unknown>>() }
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('batches over HTTP', () => {
+  it('creates a batch, adds jobs until it is closed, fires its callback once with the counts', async () => {
+    const reports: unknown[] = []
+    workers.start('default', {
+      sms: async (job) => {
+        const report = await job.batch()
+        if (report) reports.push(report)
+      },
+    })
+    const created = await call('POST', '/batches', {
+      name: 'promo',
+      onComplete: sms('all done'),
+      jobs: [sms('1'), sms('2')],
+    })
+    expect(created.status).toBe(201)
+    const batchId = created.body.batchId as string
+    const added = await call('POST', `/batches/${batchId}/jobs`, { jobs: [sms('3')] })
+    expect(added.status).toBe(202)
+    const job = await t.app.inject({
+      method: 'GET',
+      url: `/jobs/${(added.body.jobs as string[])[0]}`,
+    })
+    expect(job.json()).toMatchObject({ batch: batchId })
+    const closed = await call('POST', `/batches/${batchId}/close`)
+    expect(closed.status).toBe(200)
+    expect((await call('POST', `/batches/${batchId}/jobs`, { jobs: [sms('4')] })).status).toBe(409)
+    await until(() => reports.length === 1, 'the callback')
+    expect(reports[0]).toEqual({
+      id: batchId,
+      counts: { total: 3, completed: 3, dead: 0, cancelled: 0 },
+      failed: [],
+    })
+    const view = await call('GET', `/batches/${batchId}`)
+    expect(view.body).toMatchObject({
+      name: 'promo',
+      state: 'done',
+      counts: { total: 3, completed: 3, pending: 0 },
+      callbacks: { onComplete: `default:${batchId}-onComplete` },
+    })
+  })
+
+  it('answers 400 naming the field of a bad job or callback, 404 for an unknown batch', async () => {
+    const bad = await call('POST', '/batches', { onSuccess: { type: 'fax', payload: {} } })
+    expect(bad.status).toBe(400)
+    expect(bad.body.details).toEqual([expect.objectContaining({ path: '/onSuccess/type' })])
+    const badJob = await call('POST', '/batches', {
+      jobs: [sms('1'), { type: 'sms', payload: {} }],
+    })
+    expect(badJob.status).toBe(400)
+    expect((badJob.body.details as { path: string }[])[0]?.path).toMatch(/^\/jobs\/1\/payload/)
+    expect((await call('GET', '/batches/nope1')).status).toBe(404)
+    expect((await call('POST', '/batches/nope1/close')).status).toBe(404)
+    expect((await call('POST', '/batches/nope1/jobs', { jobs: [sms('1')] })).status).toBe(404)
+  })
+})
