@@ -19,7 +19,6 @@ export function handJob<P>(
     group: undefined,
     leasedAt: Date.now(),
     signal: controller.signal,
-    parents: () => Promise.resolve({}),
     progress: (value) => {
       progress.push(value)
       return Promise.resolve()
