@@ -475,17 +475,24 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private async heartbeat(): Promise<void> {
     try {
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
-      const [lost, , , , , asked] = await Promise.all([
-        leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
-        this.rescuer.run(),
+      // Metrics and the registry entry are best effort: Redis refusing them (out of memory)
+      // must not stop the leases' renewal from counting as a heartbeat.
+      const sideWrites = Promise.all([
         this.histograms.flush(this.redis, this.keys.stats),
         this.outcomes.flush(this.redis, this.keys),
         beat(this.redis, this.keys, this.describe()),
+      ]).catch((err: unknown) => {
+        if (this.state === 'running') this.reportError(err)
+      })
+      const [lost, , asked] = await Promise.all([
+        leases.length > 0 ? this.scripts.extend(this.leaseMs, leases) : Promise.resolve([]),
+        this.rescuer.run(),
         // Cancels published while the listener was away are found here.
         leases.length > 0
           ? this.redis.hmget(this.keys.cancels, ...leases.map((l) => l.id))
           : Promise.resolve([]),
       ])
+      await sideWrites
       leases.forEach((l, i) => asked[i] !== null && asked[i] !== undefined && this.cancelHeld(l.id))
       // Judge each lost id by the token it was renewed with, not by what is held now.
       const sent = new Map(leases.map((l) => [l.id, l.token]))
