@@ -77,7 +77,7 @@ describe('pnpm start (the launcher)', () => {
     const out = launcher.output
     expect(out).toContain(`API        http://localhost:${port}\n`)
     expect(out).toContain(`API docs   http://localhost:${port}/docs\n`)
-    expect(out).not.toContain('web UI') // this API serves no /ui
+    expect(out).toContain(`web UI     http://localhost:${port}/ui\n`) // the dashboard
     expect(out).toContain(`mail       ${join(dataDir, 'outbox', 'email')}/*.eml`)
     expect(out).not.toContain('SMS        ') // SMS go to the provider, not the outbox
     expect(out).toContain(
