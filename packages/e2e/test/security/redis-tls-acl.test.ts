@@ -30,7 +30,7 @@ import { makeCertificates, TlsRedis } from '../support/tls-redis.js'
  * The same line is in README.md, Configuration.
  */
 const ACL_RULES = [
-  ...['on', '>pw', 'resetchannels', '~conveyor:*', '-@all'],
+  ...['on', '>pw', 'resetchannels', '&conveyor:*', '~conveyor:*', '-@all'],
   ...['+ping', '+info', '+quit', '+evalsha', '+eval', '+time'],
   ...['+blpop', '+xread', '+xrevrange', '+xadd'],
   ...['+get', '+set', '+del', '+incr', '+pexpire', '+pttl'],
@@ -38,6 +38,17 @@ const ACL_RULES = [
   ...['+hsetnx', '+hstrlen', '+hlen', '+hscan', '+exists', '+sadd', '+srem', '+srandmember'],
   ...['+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyrank', '+zscore'],
   ...['+lpush', '+rpush', '+lmpop', '+lrem', '+llen', '+lrange', '+ltrim'],
+  // Groups and limits (lex ranges, window logs), workflows (cancel channel), big specs (MULTI).
+  ...['+hkeys', '+lindex', '+lpop', '+persist', '+zlexcount', '+zrangebylex', '+zremrangebylex'],
+  ...[
+    '+zremrangebyscore',
+    '+smembers',
+    '+multi',
+    '+exec',
+    '+publish',
+    '+subscribe',
+    '+unsubscribe',
+  ],
   // The dashboard's cursor paging finds a job's rank again.
   ...['+zrank', '+zrevrank', '+zcount'],
   // The worker loads its hot scripts ahead and ends its blocking wait at shutdown.
