@@ -13,7 +13,7 @@ export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
 /** A queue's scripts, the schedule store's and a flow's. */
-type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName | BatchScriptName
+export type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName | BatchScriptName
 
 export interface LoadedScript {
   name: LoadableScript

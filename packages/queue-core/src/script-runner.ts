@@ -3,12 +3,36 @@ import { Redis } from 'ioredis'
 import type { RedisClient } from './connection.js'
 import type { ScriptKeys, ScriptName } from './keys.js'
 import { toConveyorError } from './redis-errors.js'
-import { loadScript } from './script-loader.js'
+import { loadScript, type LoadableScript } from './script-loader.js'
 
 export type ScriptArg = string | number
 
 function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT')
+}
+
+/**
+ * Runs one script on `keys` by EVALSHA, and on a server that does not know it
+ * (restarted, flushed) by EVAL once, which also caches it there. Every failure
+ * reaches the caller as a ConveyorError (redis-errors.ts).
+ */
+export async function runScript(
+  redis: RedisClient,
+  name: LoadableScript,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+): Promise<unknown> {
+  const script = loadScript(name)
+  try {
+    try {
+      return await redis.evalsha(script.sha, keys.length, ...keys, ...args)
+    } catch (err) {
+      if (!isNoScript(err)) throw err
+      return await redis.eval(script.lua, keys.length, ...keys, ...args)
+    }
+  } catch (err) {
+    throw toConveyorError(err)
+  }
 }
 
 /**
@@ -24,19 +48,8 @@ export class ScriptRunner {
     readonly keys: ScriptKeys,
   ) {}
 
-  async run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
-    const script = loadScript(name)
-    const keys = this.keys[name]
-    try {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)
-      } catch (err) {
-        if (!isNoScript(err)) throw err
-        return await this.redis.eval(script.lua, keys.length, ...keys, ...args)
-      }
-    } catch (err) {
-      throw toConveyorError(err)
-    }
+  run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
+    return runScript(this.redis, name, this.keys[name], args)
   }
 
   /**

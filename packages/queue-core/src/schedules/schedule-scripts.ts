@@ -1,6 +1,5 @@
 import type { RedisClient } from '../connection.js'
-import { loadScript } from '../script-loader.js'
-import { toConveyorError } from '../redis-errors.js'
+import { runScript } from '../script-runner.js'
 import { scheduleScriptKeys, type ScheduleScriptName, type SchedulerKeys } from './schedule-keys.js'
 import { KEEP_REVISIONS, KEEP_RUNS, type RevisionStatus } from './schedule-record.js'
 
@@ -38,19 +37,8 @@ export class ScheduleScripts {
     private readonly keys: SchedulerKeys,
   ) {}
 
-  private async run(name: ScheduleScriptName, args: string[], id?: string): Promise<unknown> {
-    const script = loadScript(name)
-    const keys = scheduleScriptKeys(this.keys, name, id)
-    try {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-        return await this.redis.eval(script.lua, keys.length, ...keys, ...args)
-      }
-    } catch (err) {
-      throw toConveyorError(err)
-    }
+  private run(name: ScheduleScriptName, args: string[], id?: string): Promise<unknown> {
+    return runScript(this.redis, name, scheduleScriptKeys(this.keys, name, id), args)
   }
 
   async save(a: SaveArgs): Promise<SaveOutcome> {

@@ -8,10 +8,9 @@ import {
   type BatchKeys,
   type BatchScriptName,
 } from '../keys.js'
-import { redisCall, toConveyorError } from '../redis-errors.js'
+import { redisCall } from '../redis-errors.js'
 import type { JobRegistry, JobTypeMap } from '../registry.js'
-import { loadScript } from '../script-loader.js'
-import type { ScriptArg } from '../script-runner.js'
+import { runScript, type ScriptArg } from '../script-runner.js'
 import { QueueScripts } from '../scripts.js'
 import { decodeSpec, encodeSpec } from '../spec-codec.js'
 import type { NodeOutcome } from './flow-store.js'
@@ -52,20 +51,14 @@ export class BatchStore<M extends JobTypeMap = JobTypeMap> {
     return batchKeys(this.prefix, batchId)
   }
 
-  async run(name: BatchScriptName, batchId: string, args: ScriptArg[]): Promise<unknown> {
-    const script = loadScript(name)
+  run(name: BatchScriptName, batchId: string, args: ScriptArg[]): Promise<unknown> {
     const k = this.keys(batchId)
-    const keys = BATCH_SCRIPT_KEYS[name].map((n) => k[n])
-    try {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-        return await this.redis.eval(script.lua, keys.length, ...keys, ...args)
-      }
-    } catch (err) {
-      throw toConveyorError(err)
-    }
+    return runScript(
+      this.redis,
+      name,
+      BATCH_SCRIPT_KEYS[name].map((n) => k[n]),
+      args,
+    )
   }
 
   /** A job of the batch finished: count it, and fire what became due. */

@@ -9,9 +9,8 @@ import {
   type FlowKeys,
   type FlowScriptName,
 } from '../keys.js'
-import { execPipeline, redisCall, toConveyorError } from '../redis-errors.js'
-import { loadScript } from '../script-loader.js'
-import { ScriptRunner, type ScriptArg } from '../script-runner.js'
+import { execPipeline, redisCall } from '../redis-errors.js'
+import { runScript, ScriptRunner, type ScriptArg } from '../script-runner.js'
 
 /** What must happen to a node's job in its queue (lua/includes/flow.lua). */
 export interface Decision {
@@ -65,20 +64,14 @@ export class FlowStore {
     return flowKeys(this.prefix, flowId)
   }
 
-  private async runFlow(name: FlowScriptName, flowId: string, args: ScriptArg[]) {
-    const script = loadScript(name)
+  private runFlow(name: FlowScriptName, flowId: string, args: ScriptArg[]): Promise<unknown> {
     const k = this.keys(flowId)
-    const keys = FLOW_SCRIPT_KEYS[name].map((n) => k[n])
-    try {
-      try {
-        return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args)
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-        return await this.redis.eval(script.lua, keys.length, ...keys, ...args)
-      }
-    } catch (err) {
-      throw toConveyorError(err)
-    }
+    return runScript(
+      this.redis,
+      name,
+      FLOW_SCRIPT_KEYS[name].map((n) => k[n]),
+      args,
+    )
   }
 
   private queueRunner(queue: string): ScriptRunner {
