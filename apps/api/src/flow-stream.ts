@@ -1,5 +1,6 @@
 import { FlowEvents, type RedisConnection } from '@conveyor/queue-core'
 import type { FastifyReply } from 'fastify'
+import { openEventStream } from './event-stream.js'
 
 const FINAL = new Set(['completed', 'failed', 'cancelled'])
 const BLOCK_MS = 5_000
@@ -16,36 +17,24 @@ export async function streamFlow(o: {
   prefix: string
   flowId: string
 }): Promise<void> {
-  const raw = o.reply.raw
-  o.reply.hijack()
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': o.reply.request.id,
-  })
-  raw.write(': following\n\n')
+  const stream = openEventStream(o.reply)
+  stream.comment('following')
   const events = new FlowEvents({ connection: o.redis, prefix: o.prefix, flowId: o.flowId })
-  let open = true
-  raw.on('close', () => (open = false))
   let cursor = '0-0'
   try {
-    while (open) {
+    while (stream.open) {
       const batch = await events.read(cursor, BLOCK_MS)
-      if (batch.length === 0) raw.write(': keep-alive\n\n')
       for (const e of batch) {
         cursor = e.cursor
         const at = new Date(Number(e.cursor.split('-')[0])).toISOString()
-        const data = { state: e.state, node: e.node, job: e.job, at }
-        raw.write(`event: ${e.event}\ndata: ${JSON.stringify(data)}\n\n`)
-        if (e.event === 'flow' && FINAL.has(e.state)) open = false
+        stream.send(e.event, { state: e.state, node: e.node, job: e.job, at })
+        if (e.event === 'flow' && FINAL.has(e.state)) stream.end()
       }
     }
   } catch {
     // Redis went away mid-stream: end it; the client may follow again.
   } finally {
     await events.close()
-    raw.end()
+    stream.end()
   }
 }

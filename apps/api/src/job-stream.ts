@@ -1,10 +1,9 @@
 import type { JobRecord } from '@conveyor/queue-core'
 import type { FastifyReply } from 'fastify'
+import { openEventStream } from './event-stream.js'
 import { FINAL_STATES, toJobView } from './job-view.js'
 import type { AppQueue } from './plugins/conveyor.js'
 import type { FollowerMessage, QueueFollower } from './queue-follower.js'
-
-const HEARTBEAT_MS = 15_000
 
 export interface JobStreamOptions {
   reply: FastifyReply
@@ -35,31 +34,12 @@ export async function streamJob(options: JobStreamOptions): Promise<void> {
     throw err
   }
 
-  const raw = reply.raw
-  reply.hijack()
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': reply.request.id,
-  })
-  let open = true
-  const send = (event: string, data: unknown) => {
-    if (open) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-  }
-  const heartbeat = setInterval(() => open && raw.write(': keep-alive\n\n'), HEARTBEAT_MS)
-  const finish = () => {
-    if (!open) return
-    open = false
-    clearInterval(heartbeat)
+  const stream = openEventStream(reply)
+  stream.onEnd(() => {
     unsubscribe()
     wake?.()
-    raw.end()
-  }
-  raw.on('close', finish)
-  // The client may have gone while the snapshot was read: then no 'close' is coming.
-  if (raw.destroyed || !raw.socket || raw.socket.destroyed) finish()
+  })
+  const send = (event: string, data: unknown): void => stream.send(event, data)
 
   let last = ''
   const sendState = (job: JobRecord | null): boolean => {
@@ -75,7 +55,7 @@ export async function streamJob(options: JobStreamOptions): Promise<void> {
 
   try {
     let done = sendState(snapshot)
-    while (open && !done) {
+    while (stream.open && !done) {
       const message = inbox.shift()
       if (!message) {
         await new Promise<void>((resolve) => (wake = resolve))
@@ -96,6 +76,6 @@ export async function streamJob(options: JobStreamOptions): Promise<void> {
     reply.request.log.warn({ err, jobId }, 'job event stream failed')
     send('error', { error: 'stream_failed' })
   } finally {
-    finish()
+    stream.end()
   }
 }

@@ -1,8 +1,7 @@
 import type { FastifyReply } from 'fastify'
+import { openEventStream } from './event-stream.js'
 import type { FollowerMessage, QueueFollower } from './queue-follower.js'
 import type { QueueEventView } from './schemas/events.js'
-
-const HEARTBEAT_MS = 15_000
 
 function atOf(cursor: string): string {
   const ms = Number(cursor.split('-')[0])
@@ -35,31 +34,15 @@ export async function streamQueues(options: {
     throw err
   }
 
-  const raw = reply.raw
-  reply.hijack()
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': reply.request.id,
-  })
-  // A comment first, so the client knows the stream is open before any job moves.
-  raw.write(': following\n\n')
-  let open = true
-  const heartbeat = setInterval(() => open && raw.write(': keep-alive\n\n'), HEARTBEAT_MS)
-  const finish = () => {
-    if (!open) return
-    open = false
-    clearInterval(heartbeat)
+  const stream = openEventStream(reply)
+  stream.onEnd(() => {
     for (const unsubscribe of unsubscribes) unsubscribe()
     wake?.()
-    raw.end()
-  }
-  raw.on('close', finish)
-  if (raw.destroyed || !raw.socket || raw.socket.destroyed) finish()
+  })
+  // A comment first, so the client knows the stream is open before any job moves.
+  stream.comment('following')
 
-  while (open) {
+  while (stream.open) {
     const next = inbox.shift()
     if (!next) {
       await new Promise<void>((resolve) => (wake = resolve))
@@ -70,7 +53,7 @@ export async function streamQueues(options: {
     const { cursor, event, ids, progress } = next.message.event
     const view: QueueEventView = { queue: next.queue, event, ids, at: atOf(cursor) }
     if (progress !== undefined) view.progress = progress
-    raw.write(`event: job\ndata: ${JSON.stringify(view)}\n\n`)
+    stream.send('job', view)
   }
-  finish()
+  stream.end()
 }
