@@ -1,40 +1,14 @@
-import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from './support/test-app.js'
-import { workerPool } from './support/workers.js'
+import { describe, expect, it } from 'vitest'
+import { usePrivateRedisApp } from './support/private-redis-app.js'
+import { until } from './support/until.js'
 
-let server: RedisServerHandle
-let t: TestApp
-const workers = workerPool(() => t)
-
-beforeAll(async () => {
-  server = await startRedisServer()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(async () => {
-  t = await startTestApp({ REDIS_URL: server.url })
-})
-afterEach(async () => {
-  await workers.closeAll()
-  await t.close()
-})
+const h = usePrivateRedisApp()
+const { workers } = h
 
 const sms = (message: string) => ({ type: 'sms', payload: { phone: '+84912345678', message } })
 
-async function call(method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await t.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })
-  return { status: res.statusCode, body: res.json<Record<string, unknown>>() }
-}
-
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  h.call<Record<string, unknown>>(method, url, payload)
 
 describe('batches over HTTP', () => {
   it('creates a batch, adds jobs until it is closed, fires its callback once with the counts', async () => {
@@ -54,7 +28,7 @@ describe('batches over HTTP', () => {
     const batchId = created.body.batchId as string
     const added = await call('POST', `/batches/${batchId}/jobs`, { jobs: [sms('3')] })
     expect(added.status).toBe(202)
-    const job = await t.app.inject({
+    const job = await h.t.app.inject({
       method: 'GET',
       url: `/jobs/${(added.body.jobs as string[])[0]}`,
     })

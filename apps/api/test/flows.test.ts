@@ -1,28 +1,12 @@
 import type { AddressInfo } from 'node:net'
-import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { usePrivateRedisApp } from './support/private-redis-app.js'
 import { sseReader } from './support/sse.js'
-import { startTestApp, type TestApp } from './support/test-app.js'
-import { workerPool } from './support/workers.js'
+import { until } from './support/until.js'
 
-let server: RedisServerHandle
-let t: TestApp
-const workers = workerPool(() => t)
-
-beforeAll(async () => {
-  server = await startRedisServer()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(async () => {
-  t = await startTestApp({ REDIS_URL: server.url })
-})
-afterEach(async () => {
-  await workers.closeAll()
-  await t.close()
-})
+const h = usePrivateRedisApp()
+const { workers } = h
 
 const sms = (message: string) => ({ phone: '+84912345678', message })
 const email = (subject: string) => ({ to: 'a@example.com', subject, body: 'hi' })
@@ -37,18 +21,8 @@ interface FlowBody {
   createdAt: string
 }
 
-async function call(method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await t.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })
-  return { status: res.statusCode, body: res.json<FlowBody>() }
-}
-
-async function until(predicate: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  h.call<FlowBody>(method, url, payload)
 
 const diamond = {
   name: 'notify',
@@ -67,8 +41,8 @@ describe('flows over HTTP', () => {
     const { flowId, jobs } = created.body
     expect(Object.keys(jobs)).toEqual(['A', 'B', 'C', 'D'])
 
-    await t.app.listen({ port: 0, host: '127.0.0.1' })
-    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
+    await h.t.app.listen({ port: 0, host: '127.0.0.1' })
+    const base = `http://127.0.0.1:${(h.t.app.server.address() as AddressInfo).port}`
     const res = await fetch(`${base}/flows/${flowId}/events`)
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
     const events = sseReader(res.body!)
@@ -94,12 +68,12 @@ describe('flows over HTTP', () => {
       counts: { total: 4, finished: 4, dead: 0, cancelled: 0 },
     })
     expect(Date.parse(view.body.createdAt)).toBeGreaterThan(0)
-    const d = await t.app.inject({ method: 'GET', url: `/jobs/${jobs.D}` })
+    const d = await h.t.app.inject({ method: 'GET', url: `/jobs/${jobs.D}` })
     expect(d.json()).toMatchObject({ flow: { id: flowId, node: 'D' }, result: ['B', 'C'] })
   })
 
   it('answers 400 naming the job and field for a cycle, an unknown dependsOn, an unknown type or a bad payload, creating nothing', async () => {
-    const redis = new Redis(server.url)
+    const redis = new Redis(h.t.redisUrl)
     const bad: [unknown[], string][] = [
       [
         [
@@ -130,8 +104,8 @@ describe('flows over HTTP', () => {
         `${res.body.details[0]?.path} for ${path}`,
       ).toBe(true)
     }
-    expect(await redis.keys(`${t.prefix}:*flow*`)).toEqual([])
-    expect(await t.queue('default').counts()).toMatchObject({ queued: 0, waiting: 0 })
+    expect(await redis.keys(`${h.t.prefix}:*flow*`)).toEqual([])
+    expect(await h.t.queue('default').counts()).toMatchObject({ queued: 0, waiting: 0 })
     await redis.quit()
   })
 
@@ -143,7 +117,7 @@ describe('flows over HTTP', () => {
       state: 'cancelled',
       counts: { finished: 4, cancelled: 4 },
     })
-    const b = await t.app.inject({ method: 'GET', url: `/jobs/${created.body.jobs.B}` })
+    const b = await h.t.app.inject({ method: 'GET', url: `/jobs/${created.body.jobs.B}` })
     expect(b.json()).toMatchObject({ state: 'cancelled', lastError: { code: 'flow_cancelled' } })
     expect((await call('GET', '/flows/nope1')).status).toBe(404)
     expect((await call('POST', '/flows/nope1/cancel')).status).toBe(404)
@@ -151,7 +125,7 @@ describe('flows over HTTP', () => {
   })
 
   it('documents the flow routes in OpenAPI', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+    const doc = (await h.t.app.inject({ method: 'GET', url: '/docs/json' })).json<{
       paths: Record<string, unknown>
     }>()
     expect(Object.keys(doc.paths)).toEqual(

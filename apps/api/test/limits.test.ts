@@ -1,31 +1,11 @@
-import { startRedisServer, type RedisServerHandle } from '@conveyor/queue-core/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from './support/test-app.js'
-import { workerPool } from './support/workers.js'
+import { describe, expect, it } from 'vitest'
+import { usePrivateRedisApp } from './support/private-redis-app.js'
 
-let server: RedisServerHandle
-let t: TestApp
-// The app talks to this file's own Redis (REDIS_URL); so do its workers.
-const workers = workerPool(() => ({ redisUrl: server.url, prefix: t.prefix }))
-beforeAll(async () => {
-  server = await startRedisServer()
-})
-afterAll(async () => {
-  await server.stop()
-})
-beforeEach(async () => {
-  t = await startTestApp({ REDIS_URL: server.url })
-})
-afterEach(async () => {
-  await workers.closeAll()
-  await t.close()
-})
+const h = usePrivateRedisApp()
+const { workers } = h
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE'
-async function call(method: Method, url: string, payload?: object) {
-  const res = await t.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })
-  return { status: res.statusCode, body: res.body === '' ? null : res.json<unknown>() }
-}
+const call = (method: Method, url: string, payload?: object) => h.call(method, url, payload)
 
 const sms = (i: number) => ({ phone: '+84912345678', message: `tin ${i}` })
 
@@ -107,7 +87,7 @@ describe('limits and groups over HTTP', () => {
     const again = await call('POST', '/jobs', { type: 'sms', payload: sms(2), dedup })
     expect(again.status).toBe(202)
     expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id)
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' })
+    const metrics = await h.t.app.inject({ method: 'GET', url: '/metrics' })
     expect(metrics.body).toContain(
       'conveyor_enqueue_deduplicated_total{queue="default",mode="throttle"} 1',
     )
