@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { usePrivateRedisApp } from './support/private-redis-app.js'
-import { until } from './support/until.js'
+import { until } from '@conveyor/queue-core/testing'
 
 const h = usePrivateRedisApp()
 const { workers } = h

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { usePrivateRedisApp } from './support/private-redis-app.js'
 import { sseReader } from './support/sse.js'
-import { until } from './support/until.js'
+import { until } from '@conveyor/queue-core/testing'
 
 const h = usePrivateRedisApp()
 const { workers } = h

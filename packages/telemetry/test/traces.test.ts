@@ -1,5 +1,5 @@
 import { builtinJobTypes, ConveyorError, defineJobTypes, Queue, Worker } from '@conveyor/queue-core'
-import { deletePrefix, uniquePrefix } from '@conveyor/queue-core/testing'
+import { deletePrefix, uniquePrefix, until } from '@conveyor/queue-core/testing'
 import { SpanKind } from '@opentelemetry/api'
 import {
   InMemorySpanExporter,
@@ -66,13 +66,8 @@ const spans = () => exporter.getFinishedSpans()
 const named = (name: string) => spans().filter((s) => s.name === name)
 const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+/** Retries and backoff take a while: twice the usual wait. */
+const WAIT_MS = 20_000
 
 /** Runs `fn` inside an HTTP server span, as the API's tracing plugin does. */
 async function inRequest<T>(
@@ -117,7 +112,7 @@ describe('traces with telemetry on', () => {
       'http.route': '/jobs',
       'http.response.status_code': 202,
     })
-    await until('two attempts', () => named('process sms').length === 2)
+    await until(() => named('process sms').length === 2, 'two attempts', WAIT_MS)
     const [enqueue] = named('enqueue sms')
     expect(enqueue?.kind).toBe(SpanKind.PRODUCER)
     expect(parentOf(enqueue!)).toBe(request.spanContext().spanId)
@@ -158,12 +153,16 @@ describe('traces with telemetry on', () => {
     })
     const permanent = await queue.enqueue('sms', { ...sms, message: 'permanent' })
     const last = await queue.enqueue('sms', { ...sms, message: 'last' }, { maxAttempts: 1 })
-    await until('both attempts', () => named('process sms').length === 2)
+    await until(() => named('process sms').length === 2, 'both attempts', WAIT_MS)
     for (const { id } of [permanent, last]) {
       const span = named('process sms').find((s) => s.attributes['conveyor.job.id'] === id)
       expect(span?.attributes['conveyor.job.outcome']).toBe('dead')
       // The span's outcome is the worker's: the job is dead-lettered.
-      await until(`job ${id} to be dead`, async () => (await queue.getJob(id))?.state === 'dead')
+      await until(
+        async () => (await queue.getJob(id))?.state === 'dead',
+        `job ${id} to be dead`,
+        WAIT_MS,
+      )
     }
   })
 
@@ -176,8 +175,9 @@ describe('traces with telemetry on', () => {
       ]),
     )
     await until(
-      'both jobs',
       () => named('process sms').length + named('process email').length === 2,
+      'both jobs',
+      WAIT_MS,
     )
     const [batch] = named('enqueue batch')
     expect(batch?.attributes).toMatchObject({
@@ -201,7 +201,7 @@ describe('traces with telemetry on', () => {
     await telemetry.traceFire(info, (traceparent) =>
       queue.enqueue('sms', sms, { jobId: info.jobId, traceparent }),
     )
-    await until('the attempt', () => named('process sms').length === 1)
+    await until(() => named('process sms').length === 1, 'the attempt', WAIT_MS)
     const [fire] = named('schedule tick')
     expect(fire?.kind).toBe(SpanKind.PRODUCER)
     expect(parentOf(fire!)).toBeUndefined()

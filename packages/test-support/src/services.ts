@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { until as pollUntil } from '@conveyor/queue-core/testing'
 
 const APPS = fileURLToPath(new URL('../../../apps/', import.meta.url))
 
@@ -71,15 +72,11 @@ export class Service {
   }
 }
 
-export async function until(
+/** queue-core's until, with room for services that start in child processes. */
+export function until(
   predicate: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 15_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await predicate())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  return pollUntil(predicate, what, timeoutMs)
 }
