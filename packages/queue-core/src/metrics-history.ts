@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from './connection.js'
 import { historyBucketKey, type QueueKeys } from './keys.js'
 import { execPipeline } from './redis-errors.js'
@@ -23,9 +24,13 @@ export class OutcomeCounter {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
   }
 
-  /** Adds the counts to the buckets of `now`; puts them back if Redis fails. */
-  async flush(redis: RedisClient, keys: QueueKeys, now = Date.now()): Promise<void> {
-    if (this.counts.size === 0) return
+  /**
+   * Adds the counts to the buckets of `now`, as commands on `pipeline`, and starts
+   * afresh. Returns how to put them back should the pipeline fail, or undefined when
+   * there was nothing to add.
+   */
+  addTo(pipeline: ChainableCommander, keys: QueueKeys, now = Date.now()): (() => void) | undefined {
+    if (this.counts.size === 0) return undefined
     const counts = this.counts
     this.counts = new Map()
     const minute = now - (now % MINUTE)
@@ -33,18 +38,14 @@ export class OutcomeCounter {
     const day = now - (now % DAY)
     const minutes = historyBucketKey(keys, 'm', hour)
     const hours = historyBucketKey(keys, 'h', day)
-    const pipeline = redis.pipeline()
     for (const [key, n] of counts) {
       const [type, outcome] = key.split('\u0000')
       pipeline.hincrby(minutes, `${minute}:${type}:${outcome}`, n)
       pipeline.hincrby(hours, `${hour}:${type}:${outcome}`, n)
     }
     pipeline.pexpire(minutes, HISTORY_RETENTION.m).pexpire(hours, HISTORY_RETENTION.h)
-    try {
-      await execPipeline(pipeline)
-    } catch (err) {
+    return () => {
       for (const [key, n] of counts) this.counts.set(key, (this.counts.get(key) ?? 0) + n)
-      throw err
     }
   }
 }

@@ -1,5 +1,4 @@
-import type { RedisClient } from './connection.js'
-import { redisCall } from './redis-errors.js'
+import type { ChainableCommander } from 'ioredis'
 import type { QueueCounts } from './schemas/job-record.js'
 
 /** Upper bounds (ms) of the histogram buckets; a last, unbounded bucket follows. */
@@ -52,12 +51,16 @@ export class HistogramRecorder {
     this.waitSum += Math.max(0, waitMs)
   }
 
-  /** Adds what was recorded since the last flush to `statsKey`; keeps it if Redis fails. */
-  async flush(redis: RedisClient, statsKey: string): Promise<void> {
+  /**
+   * Adds what was recorded since the last call to `statsKey`, as commands on `pipeline`,
+   * and starts afresh. Returns how to put it back should the pipeline fail, or undefined
+   * when there was nothing to add.
+   */
+  addTo(pipeline: ChainableCommander, statsKey: string): (() => void) | undefined {
     const fields: [string, number][] = []
     this.duration.forEach((n, i) => n > 0 && fields.push([`d${i}`, n]))
     this.wait.forEach((n, i) => n > 0 && fields.push([`w${i}`, n]))
-    if (fields.length === 0) return
+    if (fields.length === 0) return undefined
     const dSum = Math.round(this.durationSum)
     const wSum = Math.round(this.waitSum)
     const snapshot = { duration: this.duration, wait: this.wait }
@@ -65,11 +68,9 @@ export class HistogramRecorder {
     this.wait = this.wait.map(() => 0)
     this.durationSum = 0
     this.waitSum = 0
-    const pipeline = redis.pipeline()
     for (const [field, n] of fields) pipeline.hincrby(statsKey, field, n)
     pipeline.hincrby(statsKey, 'dsum', dSum).hincrby(statsKey, 'wsum', wSum)
-    const replies = await redisCall(pipeline.exec())
-    if (replies?.some(([err]) => err)) {
+    return () => {
       snapshot.duration.forEach((n, i) => (this.duration[i] = (this.duration[i] ?? 0) + n))
       snapshot.wait.forEach((n, i) => (this.wait[i] = (this.wait[i] ?? 0) + n))
       this.durationSum += dSum

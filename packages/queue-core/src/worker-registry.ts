@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from './connection.js'
 import type { QueueKeys } from './keys.js'
-import { execPipeline, redisCall } from './redis-errors.js'
+import { redisCall } from './redis-errors.js'
 
 /** What a worker says of itself on each heartbeat. */
 export interface WorkerInfo {
@@ -59,18 +60,13 @@ export function processInfo(): Pick<WorkerInfo, 'host' | 'pid' | 'version'> {
  * after the last worker of the queue stopped beating, and readers judge each entry by
  * its age, so a SIGKILLed worker shows as stale, then dead, then goes.
  */
-export function beat(redis: RedisClient, keys: QueueKeys, info: WorkerInfo): Promise<unknown> {
-  return execPipeline(
-    redis
-      .pipeline()
-      .hset(keys.workers, info.id, JSON.stringify(info))
-      .pexpire(keys.workers, FORGET_MS),
-  )
+export function addBeat(pipeline: ChainableCommander, keys: QueueKeys, info: WorkerInfo): void {
+  pipeline.hset(keys.workers, info.id, JSON.stringify(info)).pexpire(keys.workers, FORGET_MS)
 }
 
 /** Removes a worker from the registry (on a clean shutdown). */
-export function leave(redis: RedisClient, keys: QueueKeys, id: string): Promise<unknown> {
-  return redisCall(redis.hdel(keys.workers, id))
+export function leave(pipeline: ChainableCommander, keys: QueueKeys, id: string): void {
+  pipeline.hdel(keys.workers, id)
 }
 
 /** Every worker of the queue with its status, forgetting ones long gone. */

@@ -13,9 +13,10 @@ import { runJob, type HeldJob, type Outcome, type RunEnv } from './job-runner.js
 import { queueKeys, type QueueKeys } from './keys.js'
 import { LeaseRescuer } from './lease-rescuer.js'
 import { OutcomeCounter } from './metrics-history.js'
-import { beat, leave, processInfo, type WorkerInfo } from './worker-registry.js'
+import { addBeat, leave, processInfo, type WorkerInfo } from './worker-registry.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
+import { execPipeline } from './redis-errors.js'
 import type { JobTypeMap } from './registry.js'
 import { RetentionPruner } from './retention-pruner.js'
 import type { Lease, QueueScripts, ReserveOptions, ReservedRaw } from './scripts.js'
@@ -477,11 +478,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       const leases = [...this.held.values()].map(({ id, token }) => ({ id, token }))
       // Metrics and the registry entry are best effort: Redis refusing them (out of memory)
       // must not stop the leases' renewal from counting as a heartbeat.
-      const sideWrites = Promise.all([
-        this.histograms.flush(this.redis, this.keys.stats),
-        this.outcomes.flush(this.redis, this.keys),
-        beat(this.redis, this.keys, this.describe()),
-      ]).catch((err: unknown) => {
+      const sideWrites = this.flushMetrics(true).catch((err: unknown) => {
         if (this.state === 'running') this.reportError(err)
       })
       const [lost, , asked] = await Promise.all([
@@ -503,6 +500,27 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     }
     if (this.state === 'running' || this.state === 'closing')
       this.scheduleHeartbeat(this.leaseMs / 3)
+  }
+
+  /**
+   * Adds the metrics recorded since the last call to Redis, with this worker's registry
+   * entry when `beating` (else it leaves the registry), in one pipeline; on failure the
+   * metrics are kept for the next call.
+   */
+  private async flushMetrics(beating: boolean): Promise<void> {
+    const pipeline = this.redis.pipeline()
+    const restores = [
+      this.histograms.addTo(pipeline, this.keys.stats),
+      this.outcomes.addTo(pipeline, this.keys),
+    ]
+    if (beating) addBeat(pipeline, this.keys, this.describe())
+    else leave(pipeline, this.keys, this.id)
+    try {
+      await execPipeline(pipeline)
+    } catch (err) {
+      for (const restore of restores) restore?.()
+      throw err
+    }
   }
 
   /** This worker as the registry shows it (worker-registry.ts). */
@@ -565,11 +583,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     if (this.flowSweeper) await bounded(this.flowSweeper.stop(), 1_000)
     this.stopPreloading()
     await bounded(
-      Promise.all([
-        this.histograms.flush(this.redis, this.keys.stats),
-        this.outcomes.flush(this.redis, this.keys),
-        leave(this.redis, this.keys, this.id),
-      ]).catch(() => undefined),
+      this.flushMetrics(false).catch(() => undefined),
       1_000,
     )
     this.state = 'closed'
