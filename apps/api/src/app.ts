@@ -16,6 +16,7 @@ import { eventsPlugin } from './plugins/events.js'
 import { idempotencyPlugin } from './plugins/idempotency.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { conveyorPlugin } from './plugins/conveyor.js'
+import { redactionPlugin } from './plugins/redaction.js'
 import { redisPlugin } from './plugins/redis.js'
 import { schedulesPlugin } from './plugins/schedules.js'
 import { tracingPlugin } from './plugins/tracing.js'
@@ -55,6 +56,8 @@ export const apiPlugin = fp<AppOptions>(
     })
 
     await app.register(errorHandlerPlugin)
+    // Before anything that connects: a bad REDACT_PAYLOAD_FIELDS fails start-up with nothing to close.
+    await app.register(redactionPlugin, { fields: config.REDACT_PAYLOAD_FIELDS })
     await app.register(authPlugin, { keys: splitList(config.API_KEYS) })
     await app.register(rateLimit, {
       max: config.RATE_LIMIT_MAX,

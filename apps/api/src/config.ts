@@ -27,6 +27,11 @@ export const ApiConfig = Type.Object({
    * key and gives it a role (read, operate or admin); a bare key has every right.
    */
   API_KEYS: Type.String({ default: '' }),
+  /**
+   * comma-separated `type` or `type:field.field` entries: payload fields that no answer
+   * (API or dashboard) shows, replaced by "[redacted]"; the stored job keeps them
+   */
+  REDACT_PAYLOAD_FIELDS: Type.String({ default: '' }),
   /** where the dashboard is served; one or more path segments, e.g. /ui or /ops/dashboard */
   UI_PATH: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$', maxLength: 200, default: '/ui' }),
   UPLOAD_MAX_BYTES: Type.Integer({ minimum: 1, default: GiB }),

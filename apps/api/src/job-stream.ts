@@ -1,6 +1,7 @@
 import type { JobRecord } from '@conveyor/queue-core'
 import type { FastifyReply } from 'fastify'
 import { openEventStream } from './event-stream.js'
+import type { RedactionRules } from './payload-redaction.js'
 import { FINAL_STATES, toJobView } from './job-view.js'
 import type { AppQueue } from './plugins/conveyor.js'
 import type { FollowerMessage, QueueFollower } from './queue-follower.js'
@@ -10,6 +11,7 @@ export interface JobStreamOptions {
   queue: AppQueue
   follower: QueueFollower
   jobId: string
+  redactions: RedactionRules
 }
 
 /**
@@ -18,7 +20,7 @@ export interface JobStreamOptions {
  * the job is completed, dead, cancelled or removed (or the server shuts down).
  */
 export async function streamJob(options: JobStreamOptions): Promise<void> {
-  const { reply, queue, follower, jobId } = options
+  const { reply, queue, follower, jobId, redactions } = options
   const inbox: FollowerMessage[] = []
   let wake: (() => void) | null = null
   // Subscribe before reading the snapshot: a change in between is then heard, not lost.
@@ -48,7 +50,7 @@ export async function streamJob(options: JobStreamOptions): Promise<void> {
       return true
     }
     const key = `${job.state}|${job.attempts}|${job.finishedAt ?? ''}`
-    if (key !== last) send('state', toJobView(job))
+    if (key !== last) send('state', toJobView(job, redactions))
     last = key
     return FINAL_STATES.has(job.state)
   }

@@ -59,6 +59,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // Configuration checked while the app is built (REDACT_PAYLOAD_FIELDS) exits as loadConfig's does.
+  if (isConveyorError(err, 'config_invalid')) {
+    process.stderr.write(`${err.message}\n`)
+    process.exit(2)
+  }
   process.stderr.write(
     `api: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
   )

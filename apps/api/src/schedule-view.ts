@@ -9,13 +9,14 @@ import {
 } from '@conveyor/queue-core'
 import type { Conveyor } from '@conveyor/queue-core'
 import type { ConveyorJobTypes } from '@conveyor/service-kit'
+import { redactPayload, type RedactionRules } from './payload-redaction.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
 const fireTime = (f: FireTime) => ({ utc: f.utc, local: f.local })
 
-/** A stored schedule as the API shows it, judged at `now`. */
-export function toScheduleView(s: StoredSchedule, now: number) {
+/** A stored schedule as the API shows it, judged at `now`, its payload redacted. */
+export function toScheduleView(s: StoredSchedule, now: number, redactions: RedactionRules) {
   const input = { spec: s.spec, paused: s.paused, record: s.record }
   const [next] = upcomingFires(input, now, 1)
   return {
@@ -29,14 +30,21 @@ export function toScheduleView(s: StoredSchedule, now: number) {
     fires: s.record?.fires ?? 0,
     lastSlot: s.record ? { slot: iso(s.record.slotMs), state: s.record.state } : null,
     nextFire: next ? fireTime(next) : null,
-    spec: s.spec,
+    spec: { ...s.spec, payload: redactPayload(redactions, s.spec.type, s.spec.payload) },
   }
 }
 
 /** The view plus the next 5 fire times and who leads. */
-export function toScheduleDetail(s: StoredSchedule, now: number, leader: LeaderInfo | null) {
-  const next = upcomingFires({ spec: s.spec, paused: s.paused, record: s.record }, now, 5)
-  return { ...toScheduleView(s, now), next: next.map(fireTime), leader }
+export function toScheduleDetail(
+  s: StoredSchedule,
+  at: { now: number; leader: LeaderInfo | null; redactions: RedactionRules },
+) {
+  const next = upcomingFires({ spec: s.spec, paused: s.paused, record: s.record }, at.now, 5)
+  return {
+    ...toScheduleView(s, at.now, at.redactions),
+    next: next.map(fireTime),
+    leader: at.leader,
+  }
 }
 
 /** Fires with each job's current state (looked up by the id queue-core returned). */

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { auditLogKey, ConveyorError, parseJobId, redisCall } from '@conveyor/queue-core'
 import { toJobView } from '../job-view.js'
+import { restoreHidden } from '../payload-redaction.js'
 import { demandRole } from '../plugins/auth.js'
 import type { AppQueue } from '../plugins/conveyor.js'
 import { inspectorOf } from '../queue-inspectors.js'
@@ -132,12 +133,16 @@ export const dashboardActionRoutes: FastifyPluginCallbackTypebox<{ keyPrefix: st
     },
     async (request) => {
       const { job } = await conveyor.require(request.params.id)
-      const { id } = await conveyor.enqueue(job.type as never, request.body.payload as never, {
+      const payload = restoreHidden(app.redactions, job.type, {
+        edited: request.body.payload,
+        stored: job.payload,
+      })
+      const { id } = await conveyor.enqueue(job.type as never, payload as never, {
         priority: job.priority,
         maxAttempts: job.maxAttempts,
       })
       request.auditCount = 1
-      return toJobView((await conveyor.require(id)).job)
+      return toJobView((await conveyor.require(id)).job, app.redactions)
     },
   )
 
@@ -159,7 +164,7 @@ export const dashboardActionRoutes: FastifyPluginCallbackTypebox<{ keyPrefix: st
       if (!moved) {
         throw new ConveyorError('invalid_state', `job "${job.id}" is not scheduled or retrying`)
       }
-      return toJobView((await conveyor.require(job.id)).job)
+      return toJobView((await conveyor.require(job.id)).job, app.redactions)
     },
   )
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { toSummaryView } from '../job-view.js'
+import { visiblyContains } from '../payload-redaction.js'
 import { inspectorOf, sumHistory } from '../queue-inspectors.js'
 import { commonErrors, ErrorResponse, QueueParams } from '../schemas/common.js'
 import {
@@ -74,7 +75,22 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     async (request) => {
       const { state = 'queued', ...rest } = request.query
       const page = await inspectorOf(queueNamed(request.params.queue)).browse({ state, ...rest })
-      return { ...page, jobs: page.jobs.map(toSummaryView) }
+      const { text } = rest
+      let jobs = page.jobs
+      if (text && jobs.some((j) => app.redactions.has(j.type))) {
+        // A hit in a type with hidden fields counts only if the text is in what is shown.
+        const records = await Promise.all(
+          jobs.map((j) =>
+            app.redactions.has(j.type) ? conveyor.find(j.id) : Promise.resolve(undefined),
+          ),
+        )
+        jobs = jobs.filter((_, i) => {
+          const found = records[i]
+          if (found === undefined) return true
+          return found !== null && visiblyContains(app.redactions, found.job, text)
+        })
+      }
+      return { ...page, jobs: jobs.map((j) => toSummaryView(j, app.redactions)) }
     },
   )
 

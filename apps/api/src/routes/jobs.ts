@@ -19,7 +19,7 @@ export const jobRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => 
     },
     async (request) => {
       const { job } = await app.conveyor.require(request.params.id)
-      return toJobView(job)
+      return toJobView(job, app.redactions)
     },
   )
 
@@ -45,7 +45,13 @@ export const jobRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => 
       const { queue } = await app.conveyor.require(request.params.id)
       const follower = app.followers.get(queue.name)
       if (!follower) throw new Error(`no events follower for queue "${queue.name}"`)
-      await streamJob({ reply, queue, follower, jobId: request.params.id })
+      await streamJob({
+        reply,
+        queue,
+        follower,
+        jobId: request.params.id,
+        redactions: app.redactions,
+      })
     },
   )
   done()

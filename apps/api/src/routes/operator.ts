@@ -44,7 +44,12 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async (request) => {
       const { state = 'queued', offset = 0, limit = 50 } = request.query
       const page = await queueNamed(request.params.queue).list(state, { offset, limit })
-      return { jobs: page.jobs.map(toSummaryView), total: page.total, offset, limit }
+      return {
+        jobs: page.jobs.map((j) => toSummaryView(j, app.redactions)),
+        total: page.total,
+        offset,
+        limit,
+      }
     },
   )
 
@@ -62,7 +67,12 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async (request) => {
       const { offset = 0, limit = 50 } = request.query
       const page = await queueNamed(request.params.queue).list('dead', { offset, limit })
-      return { jobs: page.jobs.map(toSummaryView), total: page.total, offset, limit }
+      return {
+        jobs: page.jobs.map((j) => toSummaryView(j, app.redactions)),
+        total: page.total,
+        offset,
+        limit,
+      }
     },
   )
 
@@ -115,7 +125,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request) => {
       await conveyor.retry(request.params.id)
-      return toJobView((await conveyor.require(request.params.id)).job)
+      return toJobView((await conveyor.require(request.params.id)).job, app.redactions)
     },
   )
 
@@ -131,7 +141,7 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request) => {
       await conveyor.cancel(request.params.id)
-      return toJobView((await conveyor.require(request.params.id)).job)
+      return toJobView((await conveyor.require(request.params.id)).job, app.redactions)
     },
   )
 

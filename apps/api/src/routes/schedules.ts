@@ -11,6 +11,7 @@ import {
   ScheduleParams,
   ScheduleRuns,
 } from '../schemas/schedules.js'
+import { restoreHidden } from '../payload-redaction.js'
 import { toMissedViews, toRunViews, toScheduleDetail, toScheduleView } from '../schedule-view.js'
 
 const notFound = { 404: ErrorResponse }
@@ -28,7 +29,23 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
 
   const detail = async (name: string) => {
     const [schedule, leader] = await Promise.all([schedules.require(name), schedules.leader()])
-    return toScheduleDetail(schedule, Date.now(), leader)
+    return toScheduleDetail(schedule, { now: Date.now(), leader, redactions: app.redactions })
+  }
+
+  /** The body with its payload's hidden fields, left "[redacted]", given their stored values. */
+  const withHiddenKept = async <B extends { type?: string; payload?: unknown }>(
+    name: string,
+    body: B,
+  ): Promise<B> => {
+    if (body.payload === undefined || app.redactions.size === 0) return body
+    const stored = await schedules.get(name)
+    const type = body.type ?? stored?.spec.type
+    if (!stored || type === undefined || stored.spec.type !== type) return body
+    const payload = restoreHidden(app.redactions, type, {
+      edited: body.payload,
+      stored: stored.spec.payload,
+    })
+    return { ...body, payload }
   }
 
   app.get(
@@ -43,7 +60,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     async () => {
       const [all, leader] = await Promise.all([schedules.list(), schedules.leader()])
       const now = Date.now()
-      return { schedules: all.map((s) => toScheduleView(s, now)), leader }
+      return { schedules: all.map((s) => toScheduleView(s, now, app.redactions)), leader }
     },
   )
 
@@ -78,7 +95,7 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
     },
     async (request, reply) => {
       const { name } = request.params
-      const { created } = await schedules.put(name, request.body)
+      const { created } = await schedules.put(name, await withHiddenKept(name, request.body))
       return reply.code(created ? 201 : 200).send(await detail(name))
     },
   )
@@ -96,7 +113,8 @@ export const scheduleRoutes: FastifyPluginCallbackTypebox = (app, _options, done
       },
     },
     async (request) => {
-      const schedule = await schedules.patch(request.params.name, request.body)
+      const { name } = request.params
+      const schedule = await schedules.patch(name, await withHiddenKept(name, request.body))
       return detail(schedule.name)
     },
   )
