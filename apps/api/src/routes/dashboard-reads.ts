@@ -1,4 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
+import { ConveyorError, parseJobId } from '@conveyor/queue-core'
 import { toSummaryView } from '../job-view.js'
 import { inspectorOf, sumHistory } from '../queue-inspectors.js'
 import { commonErrors, ErrorResponse, QueueParams } from '../schemas/common.js'
@@ -6,11 +7,15 @@ import {
   BrowsePage,
   BrowseQuery,
   DeadGroups,
+  FlowGraph,
   History,
   HistoryQuery,
+  MAX_GRAPH_JOBS,
   Overview,
   WorkerList,
 } from '../schemas/dashboard.js'
+import { FlowIdParams } from '../schemas/flows.js'
+import { toFlowView } from './flows.js'
 
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -155,6 +160,46 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
         resolution,
         points: points.map((p) => ({ ...p, at: iso(p.at) })),
       }
+    },
+  )
+  app.get(
+    '/flows/:id/graph',
+    {
+      schema: {
+        tags,
+        summary: 'A flow as GET /flows/:id shows it, with the type of each of its jobs',
+        description:
+          `For drawing the flow: the types come from the jobs' listing summaries (one ` +
+          `pipelined read per queue), for a flow of at most ${MAX_GRAPH_JOBS} jobs.`,
+        params: FlowIdParams,
+        response: { 200: FlowGraph, ...notFound, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const flow = await conveyor.flows.get(request.params.id)
+      if (!flow) throw new ConveyorError('flow_not_found', `no flow "${request.params.id}"`)
+      const types: Record<string, string> = {}
+      if (flow.jobs.length <= MAX_GRAPH_JOBS) {
+        const byQueue = new Map<string, { node: string; id: string }[]>()
+        for (const job of flow.jobs) {
+          const queue = parseJobId(job.id)?.queue
+          if (queue === undefined) continue
+          const list = byQueue.get(queue) ?? []
+          list.push(job)
+          byQueue.set(queue, list)
+        }
+        const queues = new Map(conveyor.queues().map((q) => [q.name, q]))
+        await Promise.all(
+          [...byQueue].map(async ([name, jobs]) => {
+            const summaries = (await queues.get(name)?.summaries(jobs.map((j) => j.id))) ?? []
+            jobs.forEach((job, i) => {
+              const type = summaries[i]?.type
+              if (type !== undefined) types[job.node] = type
+            })
+          }),
+        )
+      }
+      return { flow: toFlowView(flow), types }
     },
   )
   done()
