@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
-import { ConveyorError, parseJobId } from '@conveyor/queue-core'
+import { ConveyorError, parseJobId, type Queue } from '@conveyor/queue-core'
 import { toSummaryView } from '../job-view.js'
 import { inspectorOf, sumHistory } from '../queue-inspectors.js'
 import { commonErrors, ErrorResponse, QueueParams } from '../schemas/common.js'
@@ -19,6 +19,33 @@ import { toFlowView } from './flows.js'
 
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The type of each job, by its node: one pipelined read of summaries per queue. */
+async function jobTypes(
+  queues: Pick<Queue, 'name' | 'summaries'>[],
+  jobs: { node: string; id: string }[],
+): Promise<Record<string, string>> {
+  const byQueue = new Map<string, { node: string; id: string }[]>()
+  for (const job of jobs) {
+    const queue = parseJobId(job.id)?.queue
+    if (queue === undefined) continue
+    const list = byQueue.get(queue) ?? []
+    list.push(job)
+    byQueue.set(queue, list)
+  }
+  const named = new Map(queues.map((q) => [q.name, q]))
+  const types: Record<string, string> = {}
+  await Promise.all(
+    [...byQueue].map(async ([name, members]) => {
+      const summaries = (await named.get(name)?.summaries(members.map((j) => j.id))) ?? []
+      members.forEach((job, i) => {
+        const type = summaries[i]?.type
+        if (type !== undefined) types[job.node] = type
+      })
+    }),
+  )
+  return types
+}
 
 /** The reads behind the dashboard's screens, open to any script as well. */
 export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -162,6 +189,7 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
       }
     },
   )
+
   app.get(
     '/flows/:id/graph',
     {
@@ -178,27 +206,8 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     async (request) => {
       const flow = await conveyor.flows.get(request.params.id)
       if (!flow) throw new ConveyorError('flow_not_found', `no flow "${request.params.id}"`)
-      const types: Record<string, string> = {}
-      if (flow.jobs.length <= MAX_GRAPH_JOBS) {
-        const byQueue = new Map<string, { node: string; id: string }[]>()
-        for (const job of flow.jobs) {
-          const queue = parseJobId(job.id)?.queue
-          if (queue === undefined) continue
-          const list = byQueue.get(queue) ?? []
-          list.push(job)
-          byQueue.set(queue, list)
-        }
-        const queues = new Map(conveyor.queues().map((q) => [q.name, q]))
-        await Promise.all(
-          [...byQueue].map(async ([name, jobs]) => {
-            const summaries = (await queues.get(name)?.summaries(jobs.map((j) => j.id))) ?? []
-            jobs.forEach((job, i) => {
-              const type = summaries[i]?.type
-              if (type !== undefined) types[job.node] = type
-            })
-          }),
-        )
-      }
+      if (flow.jobs.length > MAX_GRAPH_JOBS) return { flow: toFlowView(flow) }
+      const types = await jobTypes(conveyor.queues(), flow.jobs)
       return { flow: toFlowView(flow), types }
     },
   )

@@ -177,7 +177,9 @@ export const MAX_GRAPH_JOBS = 500
 
 export const FlowGraph = Type.Object({
   flow: FlowViewApi,
-  types: Type.Record(Type.String(), Type.String(), {
-    description: `each job's type by its id in the flow; empty for a flow of more than ${MAX_GRAPH_JOBS} jobs`,
-  }),
+  types: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: `each job's type by its id in the flow; absent for a flow of more than ${MAX_GRAPH_JOBS} jobs`,
+    }),
+  ),
 })
