@@ -73,13 +73,10 @@ export function FlowGraph({ jobs, types }: { jobs: FlowJob[]; types: Record<stri
           const { x, y } = at(node)
           const type = types[node] ?? '?'
           return (
-            <a
-              key={node}
-              href={href(['jobs', job.id])}
-              aria-label={`${node}: ${type}, ${job.state}`}
-              data-node={node}
-              data-state={job.state}
-            >
+            // The link's name is its visible text (one <text>, its lines ending in a space
+            // so that they read apart); the title names a cut id or type whole.
+            <a key={node} href={href(['jobs', job.id])} data-node={node} data-state={job.state}>
+              <title>{`${node}: ${type}, ${job.state}`}</title>
               <rect
                 x={x}
                 y={y}
@@ -88,14 +85,10 @@ export function FlowGraph({ jobs, types }: { jobs: FlowJob[]; types: Record<stri
                 rx="6"
                 class={`flow-node flow-node-${job.state}`}
               />
-              <text x={x + 10} y={y + 19} class="flow-node-id">
-                {cut(node)}
-              </text>
-              <text x={x + 10} y={y + 37} class="flow-node-type">
-                {cut(type)}
-              </text>
-              <text x={x + 10} y={y + 54} class="flow-node-state">
-                {SYMBOL[job.state] ?? '•'} {job.state}
+              <text x={x + 10} y={y + 19}>
+                <tspan class="flow-node-id">{`${cut(node)} `}</tspan>
+                <tspan x={x + 10} dy="18">{`${cut(type)} `}</tspan>
+                <tspan x={x + 10} dy="17">{`${SYMBOL[job.state] ?? '•'} ${job.state}`}</tspan>
               </text>
             </a>
           )
