@@ -1,6 +1,7 @@
 /**
  * The dashboard's flow, batch and limits screens in a real browser (Debian's Chromium
- * through playwright-core) against the built API and a worker on a private Redis, with
+ * through playwright-core) against the built API and a worker on a private Redis, behind
+ * a reverse proxy under a sub-path (the main suite runs at the root and under one), with
  * an admin and a read key: a diamond flow drawn and followed live, a flow cancelled, a
  * batch's counts and callback, limits edited (a 400 shown at its field, the change
  * checked through the API), a read key seeing no edit control; each screen axe-clean in
@@ -19,6 +20,7 @@ import {
   signIn,
   type WatchedPage,
 } from './support/browser.js'
+import { startPrefixProxy } from './support/prefix-proxy.js'
 
 const ADMIN = 'ck_admin_7d41e2a9'
 const READER = 'ck_read_0c9b5f36'
@@ -26,6 +28,7 @@ const FAILING_PHONE = '+15550000001'
 
 let redis: RedisServerHandle
 let system: System
+let proxy: Awaited<ReturnType<typeof startPrefixProxy>>
 let browser: Browser
 let admin: ApiCaller
 let ui: string
@@ -66,8 +69,9 @@ beforeAll(async () => {
     env: { WORKER_LEASE_MS: '3000' },
   })
   system.sms.behaviours.set(FAILING_PHONE, 'unavailable')
-  admin = apiCaller(system.url, { authorization: `Bearer ${ADMIN}` })
-  ui = `${system.url}/ui/`
+  proxy = await startPrefixProxy({ prefix: '/conveyor', target: system.url })
+  admin = apiCaller(proxy.url, { authorization: `Bearer ${ADMIN}` })
+  ui = `${proxy.url}/ui/`
   browser = await launchBrowser()
   asAdmin = await signIn(browser, ui, ADMIN)
   page = asAdmin.page
@@ -76,6 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
+  await proxy?.close()
   await system?.close()
   await redis?.stop()
 })
@@ -203,7 +208,9 @@ describe('limits and groups on the dashboard', () => {
     expect(await concurrency.getAttribute('aria-invalid')).toBe('true')
     // The refused save (and Chromium's console line about it) is all that may have failed.
     const refused = asAdmin.problems.splice(0)
-    expect(refused).toContainEqual(expect.stringMatching(/^HTTP 400: .*\/queues\/default\/limits$/))
+    expect(refused).toContainEqual(
+      expect.stringMatching(/^HTTP 400: .*\/conveyor\/queues\/default\/limits$/),
+    )
     expect(refused.filter((p) => !p.includes('400'))).toEqual([])
 
     await concurrency.fill('3')
@@ -272,7 +279,7 @@ describe('limits and groups on the dashboard', () => {
       'at most 100 starts per 1000 ms',
     )
     await screenshot(reader.page, 'limits-read-key')
-    const forced = apiCaller(system.url, { authorization: `Bearer ${READER}` })
+    const forced = apiCaller(proxy.url, { authorization: `Bearer ${READER}` })
     expect((await forced('PUT', '/queues/default/limits', {})).status).toBe(403)
     expect(reader.problems).toEqual([])
     await reader.page.context().close()
