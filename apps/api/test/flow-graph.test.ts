@@ -8,7 +8,7 @@ afterEach(async () => {
 
 interface Graph {
   flow: { id: string; state: string; jobs: { node: string; state: string; dependsOn: string[] }[] }
-  types: Record<string, string>
+  types?: Record<string, string>
 }
 
 const sms = (message: string) => ({ phone: '+84912345678', message })
@@ -41,5 +41,22 @@ describe('GET /flows/:id/graph', () => {
     expect(graph.flow.jobs.find((j) => j.node === 'D')?.dependsOn.sort()).toEqual(['B', 'C'])
     const missing = await t.app.inject({ method: 'GET', url: '/flows/nosuchflow/graph' })
     expect(missing.statusCode).toBe(404)
+  })
+
+  it('gives no types for a flow too big to draw (more than 500 jobs), but the flow whole', async () => {
+    t = await startTestApp()
+    const jobs = Array.from({ length: 501 }, (_, i) => ({
+      id: `j${i}`,
+      type: 'sms',
+      payload: sms(`m${i}`),
+    }))
+    const created = await t.app.inject({ method: 'POST', url: '/flows', payload: { jobs } })
+    expect(created.statusCode).toBe(202)
+    const { flowId } = created.json<{ flowId: string }>()
+    const res = await t.app.inject({ method: 'GET', url: `/flows/${flowId}/graph` })
+    expect(res.statusCode).toBe(200)
+    const graph = res.json<Graph>()
+    expect(graph.types).toBeUndefined()
+    expect(graph.flow.jobs).toHaveLength(501)
   })
 })

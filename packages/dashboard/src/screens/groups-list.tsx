@@ -12,7 +12,8 @@ const PAGE = 100
  * busiest first: ranking every group would take a scan of them all, so the order is
  * within the page only, and the page says so.
  */
-export function GroupsList({ queue, cursor }: { queue: string; cursor: string }) {
+export function GroupsList(props: { queue: string; cursor: string; group: string }) {
+  const { queue, cursor, group } = props
   const page = useData(
     () => api<GroupPage>(`queues/${encodeURIComponent(queue)}/groups${q({ cursor, limit: PAGE })}`),
     [queue, cursor],
@@ -60,7 +61,7 @@ export function GroupsList({ queue, cursor }: { queue: string; cursor: string })
                     {g.running}
                   </td>
                   <td data-label="limits">
-                    <a href={href(['queues', queue, 'limits'], { group: g.group })}>
+                    <a href={href(['queues', queue, 'limits'], { group: g.group, cursor })}>
                       <span class="sr-only">{g.group}: </span>limits
                     </a>
                   </td>
@@ -71,9 +72,11 @@ export function GroupsList({ queue, cursor }: { queue: string; cursor: string })
         </div>
       )}
       <div class="pager">
-        {cursor !== '' && <a href={href(['queues', queue, 'limits'])}>First page</a>}
+        {cursor !== '' && <a href={href(['queues', queue, 'limits'], { group })}>First page</a>}
         {page.data.cursor !== null && (
-          <a href={href(['queues', queue, 'limits'], { cursor: page.data.cursor })}>Next page</a>
+          <a href={href(['queues', queue, 'limits'], { group, cursor: page.data.cursor })}>
+            Next page
+          </a>
         )}
       </div>
     </>

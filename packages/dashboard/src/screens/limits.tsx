@@ -250,7 +250,7 @@ export function LimitsScreen({ queue, group, cursor }: LimitsProps) {
       <GroupPicker key={group} queue={queue} group={group} />
       {group !== '' && <GroupPart queue={queue} group={group} />}
       <h2>Busiest groups</h2>
-      <GroupsList queue={queue} cursor={cursor} />
+      <GroupsList queue={queue} cursor={cursor} group={group} />
     </section>
   )
 }
