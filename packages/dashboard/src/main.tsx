@@ -2,6 +2,7 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, onUnauthorised, setSession, type Session } from './api.js'
 import { applyTheme, Layout } from './components/layout.js'
+import { lazy } from './components/lazy.js'
 import { Loading } from './components/notice.js'
 import { useRoute } from './router.js'
 import { Audit } from './screens/audit.js'
@@ -14,12 +15,31 @@ import { Schedules } from './screens/schedules.js'
 import { Workers } from './screens/workers.js'
 import { JOB_STATES, type JobState } from './types.js'
 
+// Screens an operator opens now and then: fetched when first shown, not on page load.
+const FlowScreen = lazy(() => import('./screens/flow.js').then((m) => m.FlowScreen))
+const BatchScreen = lazy(() => import('./screens/batch.js').then((m) => m.BatchScreen))
+const WorkflowLookup = lazy(() =>
+  import('./screens/workflow-lookup.js').then((m) => m.WorkflowLookup),
+)
+const LimitsScreen = lazy(() => import('./screens/limits.js').then((m) => m.LimitsScreen))
+
 function Screen() {
   const { parts, params } = useRoute()
-  const [first = '', second] = parts
+  const [first = '', second, third] = parts
   const state = params.get('state') ?? 'queued'
   switch (first) {
     case 'queues':
+      if (third === 'limits') {
+        return (
+          <Layout section="#/">
+            <LimitsScreen
+              queue={second ?? 'default'}
+              group={params.get('group') ?? ''}
+              cursor={params.get('cursor') ?? ''}
+            />
+          </Layout>
+        )
+      }
       return (
         <Layout section="#/">
           <QueueScreen
@@ -36,6 +56,18 @@ function Screen() {
       return (
         <Layout section="#/">
           <JobScreen id={second ?? ''} />
+        </Layout>
+      )
+    case 'flows':
+      return (
+        <Layout section="#/flows">
+          {second === undefined ? <WorkflowLookup /> : <FlowScreen id={second} />}
+        </Layout>
+      )
+    case 'batches':
+      return (
+        <Layout section="#/flows">
+          {second === undefined ? <WorkflowLookup /> : <BatchScreen id={second} />}
         </Layout>
       )
     case 'dead':

@@ -1,5 +1,13 @@
 export type JobState =
-  'queued' | 'scheduled' | 'active' | 'retrying' | 'completed' | 'dead' | 'cancelled'
+  | 'queued'
+  | 'scheduled'
+  | 'active'
+  | 'retrying'
+  | 'completed'
+  | 'dead'
+  | 'cancelled'
+  /** a flow job waiting for its parents */
+  | 'waiting'
 
 export const JOB_STATES: JobState[] = [
   'queued',
@@ -66,6 +74,9 @@ export interface JobView extends Omit<JobSummary, 'lastError'> {
   traceparent?: string
   lastError?: { message: string; code?: string; stack?: string; attempt: number; failedAt: string }
   downloadUrl?: string
+  flow?: { id: string; node: string }
+  batch?: string
+  group?: string
 }
 
 export interface DeadGroup {
@@ -123,4 +134,64 @@ export interface ScheduleRun {
   jobState: string | null
   firedAt: string
   error?: string
+}
+
+export interface FlowJob {
+  node: string
+  id: string
+  state: JobState | 'unknown'
+  dependsOn: string[]
+}
+
+export interface FlowView {
+  id: string
+  name?: string
+  state: 'running' | 'completed' | 'failed' | 'cancelled'
+  createdAt: string
+  finishedAt?: string
+  counts: { total: number; finished: number; dead: number; cancelled: number }
+  jobs: FlowJob[]
+}
+
+/** GET /flows/:id/graph: the flow and its jobs' types (absent for a flow too big to draw). */
+export interface FlowGraph {
+  flow: FlowView
+  types?: Record<string, string>
+}
+
+export interface BatchView {
+  id: string
+  name?: string
+  state: 'open' | 'closed' | 'done'
+  createdAt: string
+  finishedAt?: string
+  counts: { total: number; completed: number; dead: number; cancelled: number; pending: number }
+  failed: string[]
+  callbacks: { onSuccess?: string; onComplete?: string }
+}
+
+export interface RateLimit {
+  max: number
+  perMs: number
+}
+
+export interface GroupLimits {
+  concurrency?: number
+  rate?: RateLimit
+}
+
+export interface QueueLimits {
+  rate?: RateLimit
+  groups?: GroupLimits
+}
+
+export interface GroupSummary {
+  group: string
+  queued: number
+  running: number
+}
+
+export interface GroupPage {
+  groups: GroupSummary[]
+  cursor: string | null
 }

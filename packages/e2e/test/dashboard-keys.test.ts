@@ -9,7 +9,7 @@ import { startSystem, until, type System } from '@conveyor/test-support'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiCaller, type ApiCaller } from './support/api-calls.js'
-import { launchBrowser, screenshot, watchedPage, type WatchedPage } from './support/browser.js'
+import { launchBrowser, screenshot, signIn as signInTo } from './support/browser.js'
 import { startPrefixProxy } from './support/prefix-proxy.js'
 
 const ADMIN = 'ck_admin_5b8e0c1d'
@@ -23,16 +23,7 @@ let browser: Browser
 let admin: ApiCaller
 let ui: string
 
-async function signIn(key: string): Promise<WatchedPage> {
-  const context = await browser.newContext()
-  context.setDefaultTimeout(10_000)
-  const watched = await watchedPage(context)
-  await watched.page.goto(ui)
-  await watched.page.getByLabel('API key').fill(key)
-  await watched.page.getByRole('button', { name: 'Sign in' }).click()
-  await watched.page.getByRole('heading', { name: 'Overview' }).waitFor()
-  return watched
-}
+const signIn = (key: string) => signInTo(browser, ui, key)
 
 async function paused(): Promise<boolean> {
   const { json } = await admin<{ queues: { name: string; paused: boolean }[] }>('GET', '/queues')

@@ -1,4 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
+import { ConveyorError, parseJobId, type Queue } from '@conveyor/queue-core'
 import { toSummaryView } from '../job-view.js'
 import { visiblyContains } from '../payload-redaction.js'
 import { inspectorOf, sumHistory } from '../queue-inspectors.js'
@@ -7,14 +8,45 @@ import {
   BrowsePage,
   BrowseQuery,
   DeadGroups,
+  FlowGraph,
   History,
   HistoryQuery,
+  MAX_GRAPH_JOBS,
   Overview,
   WorkerList,
 } from '../schemas/dashboard.js'
+import { FlowIdParams } from '../schemas/flows.js'
+import { toFlowView } from './flows.js'
 
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The type of each job, by its node: one pipelined read of summaries per queue. */
+async function jobTypes(
+  queues: Pick<Queue, 'name' | 'summaries'>[],
+  jobs: { node: string; id: string }[],
+): Promise<Record<string, string>> {
+  const byQueue = new Map<string, { node: string; id: string }[]>()
+  for (const job of jobs) {
+    const queue = parseJobId(job.id)?.queue
+    if (queue === undefined) continue
+    const list = byQueue.get(queue) ?? []
+    list.push(job)
+    byQueue.set(queue, list)
+  }
+  const named = new Map(queues.map((q) => [q.name, q]))
+  const types: Record<string, string> = {}
+  await Promise.all(
+    [...byQueue].map(async ([name, members]) => {
+      const summaries = (await named.get(name)?.summaries(members.map((j) => j.id))) ?? []
+      members.forEach((job, i) => {
+        const type = summaries[i]?.type
+        if (type !== undefined) types[job.node] = type
+      })
+    }),
+  )
+  return types
+}
 
 /** The reads behind the dashboard's screens, open to any script as well. */
 export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options, done) => {
@@ -171,6 +203,28 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
         resolution,
         points: points.map((p) => ({ ...p, at: iso(p.at) })),
       }
+    },
+  )
+
+  app.get(
+    '/flows/:id/graph',
+    {
+      schema: {
+        tags,
+        summary: 'A flow as GET /flows/:id shows it, with the type of each of its jobs',
+        description:
+          `For drawing the flow: the types come from the jobs' listing summaries (one ` +
+          `pipelined read per queue), for a flow of at most ${MAX_GRAPH_JOBS} jobs.`,
+        params: FlowIdParams,
+        response: { 200: FlowGraph, ...notFound, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const flow = await conveyor.flows.get(request.params.id)
+      if (!flow) throw new ConveyorError('flow_not_found', `no flow "${request.params.id}"`)
+      if (flow.jobs.length > MAX_GRAPH_JOBS) return { flow: toFlowView(flow) }
+      const types = await jobTypes(conveyor.queues(), flow.jobs)
+      return { flow: toFlowView(flow), types }
     },
   )
   done()

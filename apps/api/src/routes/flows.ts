@@ -7,7 +7,8 @@ import { FlowCreated, FlowIdParams, FlowInput, FlowViewApi } from '../schemas/fl
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-function toFlowView(flow: FlowView): FlowViewApi {
+/** The flow as the API shows it: times as ISO 8601. */
+export function toFlowView(flow: FlowView): FlowViewApi {
   const { createdAt, finishedAt, ...rest } = flow
   const view: FlowViewApi = { ...rest, createdAt: iso(createdAt) }
   if (finishedAt !== undefined) view.finishedAt = iso(finishedAt)

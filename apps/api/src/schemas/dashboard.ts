@@ -1,5 +1,6 @@
 import { JobState, QueueCounts, QueueName } from '@conveyor/queue-core'
 import Type from 'typebox'
+import { FlowViewApi } from './flows.js'
 import { IsoTime, JobSummaryView } from './jobs.js'
 
 const Role = Type.Union([Type.Literal('read'), Type.Literal('operate'), Type.Literal('admin')])
@@ -169,4 +170,16 @@ export const AuditLog = Type.Object({ entries: Type.Array(AuditEntry) })
 
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+})
+
+/** The most jobs of a flow whose types GET /flows/:id/graph reads: a bigger flow is no graph to draw. */
+export const MAX_GRAPH_JOBS = 500
+
+export const FlowGraph = Type.Object({
+  flow: FlowViewApi,
+  types: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description: `each job's type by its id in the flow; absent for a flow of more than ${MAX_GRAPH_JOBS} jobs`,
+    }),
+  ),
 })

@@ -5,6 +5,7 @@ import { api, currentSession, setSession } from '../api.js'
 const NAV: [string, string][] = [
   ['#/', 'Overview'],
   ['#/dead', 'Dead letters'],
+  ['#/flows', 'Flows and batches'],
   ['#/workers', 'Workers'],
   ['#/schedules', 'Schedules'],
   ['#/audit', 'Audit log'],

@@ -1,5 +1,5 @@
 /** A symbol for each state, so that a state never rests on its colour alone. */
-const SYMBOL: Record<string, string> = {
+export const SYMBOL: Record<string, string> = {
   queued: '…',
   scheduled: '◷',
   active: '▶',
@@ -11,6 +11,13 @@ const SYMBOL: Record<string, string> = {
   alive: '●',
   stale: '◐',
   finished: '■',
+  waiting: '⧗',
+  unknown: '?',
+  running: '▶',
+  failed: '✕',
+  open: '○',
+  closed: '◉',
+  done: '■',
 }
 
 export function StateBadge({ state }: { state: string }) {

@@ -144,6 +144,37 @@ export function JobScreen({ id }: { id: string }) {
             </dd>
             <dt>Type</dt>
             <dd>{job.type}</dd>
+            {job.flow && (
+              <>
+                <dt>Flow</dt>
+                <dd>
+                  <a href={href(['flows', job.flow.id])} data-testid="job-flow">
+                    {job.flow.id}
+                  </a>{' '}
+                  (as {job.flow.node})
+                </dd>
+              </>
+            )}
+            {job.batch !== undefined && (
+              <>
+                <dt>Batch</dt>
+                <dd>
+                  <a href={href(['batches', job.batch])} data-testid="job-batch">
+                    {job.batch}
+                  </a>
+                </dd>
+              </>
+            )}
+            {job.group !== undefined && (
+              <>
+                <dt>Group</dt>
+                <dd>
+                  <a href={href(['queues', job.queue, 'limits'], { group: job.group })}>
+                    {job.group}
+                  </a>
+                </dd>
+              </>
+            )}
             <dt>Attempts</dt>
             <dd>
               {job.attempts} of {job.maxAttempts} (stalls: {job.stalls})

@@ -105,6 +105,9 @@ export function QueueScreen(props: QueueProps) {
   return (
     <section aria-labelledby="title">
       <h1 id="title">Queue {queue}</h1>
+      <p>
+        <a href={href(['queues', queue, 'limits'])}>Limits and groups</a>
+      </p>
       <nav aria-label="Job states" class="tabs">
         <ul>
           {JOB_STATES.map((s) => (

@@ -90,3 +90,28 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true })
 }
+
+/** A fresh browser context signed in with `key` on the dashboard at `ui`. */
+export async function signIn(browser: Browser, ui: string, key: string): Promise<WatchedPage> {
+  const context = await browser.newContext()
+  context.setDefaultTimeout(10_000)
+  const watched = await watchedPage(context)
+  await watched.page.goto(ui)
+  await watched.page.getByLabel('API key').fill(key)
+  await watched.page.getByRole('button', { name: 'Sign in' }).click()
+  await watched.page.getByRole('heading', { name: 'Overview' }).waitFor()
+  return watched
+}
+
+/** Opens a screen and waits until nothing on it is loading any more. */
+export async function showScreen(watched: WatchedPage, url: string): Promise<void> {
+  const { page } = watched
+  await page.goto(url)
+  await page.locator('h1').first().waitFor()
+  try {
+    await page.getByText('Loading…').first().waitFor({ state: 'detached' })
+  } catch (err) {
+    await screenshot(page, 'stuck')
+    throw new Error(`${url} still loading: ${watched.problems.join('; ')}`, { cause: err })
+  }
+}
