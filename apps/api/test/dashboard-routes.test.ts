@@ -234,6 +234,29 @@ describe('roles, sessions and the audit log', () => {
     expect(body.entries[1]?.count).toBe(1)
   })
 
+  it('lets only admin keys change limits', async () => {
+    t = await startTestApp({ API_KEYS: keys })
+    const put = (url: string, key: string) =>
+      t.app.inject({ method: 'PUT', url, headers: bearer(key), payload: { concurrency: 1 } })
+    const queueLimits = async (key: string) =>
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/queues/default/limits',
+          headers: bearer(key),
+          payload: { groups: { concurrency: 2 } },
+        })
+      ).statusCode
+    expect(await queueLimits(OPERATE)).toBe(403)
+    expect((await put('/queues/default/groups/tenant-1/limits', OPERATE)).statusCode).toBe(403)
+    expect((await get('/queues/default/limits', bearer(OPERATE))).body).toEqual({})
+    expect(await queueLimits(ADMIN)).toBe(200)
+    expect((await put('/queues/default/groups/tenant-1/limits', ADMIN)).statusCode).toBe(200)
+    expect((await get('/queues/default/limits', bearer(READ))).body).toEqual({
+      groups: { concurrency: 2 },
+    })
+  })
+
   it('trades a key for an HttpOnly SameSite=Strict cookie whose mutations need the CSRF token', async () => {
     t = await startTestApp({ API_KEYS: keys })
     expect((await post('/session', { key: 'wrong' })).status).toBe(401)

@@ -29,6 +29,7 @@ export const limitRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
   app.put(
     '/queues/:queue/limits',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: "Replaces the queue's rate and its groups' default limits",
@@ -75,6 +76,7 @@ export const limitRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
   app.put(
     '/queues/:queue/groups/:group/limits',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: "Replaces one group's override",
