@@ -61,6 +61,8 @@ export interface QueueKeys {
   qrate: string
   /** groups' rate window logs, one lex range per group: `group \0 time` members */
   grate: string
+  /** group -> when its rate log lapses (its last lease + its window): idle groups' logs are trimmed by it */
+  grateexp: string
   /** per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq` */
   groups: string
   /** queued grouped jobs, one lex range per group: `group \0 priority seq id` members */
@@ -77,6 +79,8 @@ export interface QueueKeys {
   dedup: string
   /** dedup keys that expire -> when */
   dedupexp: string
+  /** job id -> the `unique` dedup key it holds, given back when the job finishes */
+  dedupof: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -119,6 +123,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     limits: k('limits'),
     qrate: k('qrate'),
     grate: k('grate'),
+    grateexp: k('grateexp'),
     groups: k('groups'),
     gjobs: k('gjobs'),
     gready: k('gready'),
@@ -127,6 +132,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     gof: k('gof'),
     dedup: k('dedup'),
     dedupexp: k('dedupexp'),
+    dedupof: k('dedupof'),
     workers: k('workers'),
     history: k('history'),
     legacy: k('jobs'),
@@ -196,6 +202,7 @@ export const SCRIPT_KEYS = {
     'gof',
     'dedup',
     'dedupexp',
+    'dedupof',
     'ready',
   ],
   reserve: [
@@ -218,6 +225,7 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'grateexp',
     'ready',
   ],
   ack: [
@@ -240,6 +248,9 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'dedup',
+    'dedupexp',
+    'dedupof',
   ],
   fail: [
     'state',
@@ -258,6 +269,9 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'dedup',
+    'dedupexp',
+    'dedupof',
   ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
@@ -279,6 +293,9 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'dedup',
+    'dedupexp',
+    'dedupof',
     'ready',
   ],
   trim: [
@@ -328,6 +345,9 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'dedup',
+    'dedupexp',
+    'dedupof',
     'ready',
   ],
   remove: [
@@ -354,6 +374,9 @@ export const SCRIPT_KEYS = {
     'gwait',
     'gindex',
     'gof',
+    'dedup',
+    'dedupexp',
+    'dedupof',
     'ready',
   ],
   pause: ['meta', 'events', 'wake'],

@@ -35,10 +35,12 @@ local function group_activate(G, group)
   end
 end
 
--- A due grouped job joins its group's queue.
+-- A due grouped job joins its group's queue (and its group the index, which
+-- may have forgotten it while the job was scheduled).
 local function group_push(G, member)
   local group = group_of(member)
   redis.call('ZADD', G.gjobs, 0, member)
+  redis.call('ZADD', G.gindex, 0, group)
   redis.call('HINCRBY', G.groups, 'q:' .. group, 1)
   group_activate(G, group)
 end
@@ -49,9 +51,15 @@ local function group_hold(G, group, status, untilMs)
 end
 
 -- A group with nothing queued or running leaves the index (its counts too).
+-- Once no grouped job lives at all (none queued, scheduled, running or
+-- retrying: gof is empty), the sequence restarts: it orders members of gjobs
+-- only, and there are none.
 local function group_forget(G, group)
   redis.call('HDEL', G.groups, 'q:' .. group, 'r:' .. group, 's:' .. group)
   redis.call('ZREM', G.gindex, group)
+  if redis.call('HLEN', G.gof) == 0 and redis.call('ZCARD', G.gindex) == 0 then
+    redis.call('DEL', G.groups)
+  end
 end
 
 -- Frees the slots that these jobs held (they completed, were dead-lettered or
@@ -84,15 +92,18 @@ end
 
 -- Forgets a grouped job that never ran and will not (cancelled before its first
 -- lease): a queued one leaves gjobs here, so that its group's count stays true.
+-- A group left with nothing queued or running leaves the index, also when the
+-- job was a scheduled one (enqueue indexed its group already).
 local function group_drop(G, id)
   local m = redis.call('HGET', G.gof, id)
   if not m then return end
   redis.call('HDEL', G.gof, id)
+  local g = group_of(m)
+  local queued = tonumber(redis.call('HGET', G.groups, 'q:' .. g)) or 0
   if redis.call('ZREM', G.gjobs, m) == 1 then
-    local g = group_of(m)
-    local queued = redis.call('HINCRBY', G.groups, 'q:' .. g, -1)
-    if queued <= 0 and redis.call('HGET', G.groups, 's:' .. g) == false then
-      if (tonumber(redis.call('HGET', G.groups, 'r:' .. g)) or 0) <= 0 then group_forget(G, g) end
-    end
+    queued = redis.call('HINCRBY', G.groups, 'q:' .. g, -1)
+  end
+  if queued <= 0 and redis.call('HGET', G.groups, 's:' .. g) == false then
+    if (tonumber(redis.call('HGET', G.groups, 'r:' .. g)) or 0) <= 0 then group_forget(G, g) end
   end
 end
