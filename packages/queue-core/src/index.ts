@@ -29,6 +29,7 @@ export {
   type EnqueueOptions,
   type EnqueueResult,
   type JobPage,
+  type ListPage,
   type QueueOptions,
 } from './queue.js'
 export {

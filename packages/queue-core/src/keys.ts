@@ -389,6 +389,7 @@ export const SCRIPT_KEYS = {
     'dead',
     'cancelled',
     'waiting',
+    'gjobs',
     'ready',
   ],
   oldest: ['specs', 'state', 'ready'],
