@@ -26,8 +26,7 @@ end
 local function reserve_promote_groups(G, now, limit)
   local due = redis.call('ZRANGEBYSCORE', G.gwait, '-inf', now, 'LIMIT', 0, limit)
   for i = 1, #due do
-    redis.call('HSET', G.groups, 's:' .. due[i], 'r')
-    redis.call('RPUSH', G.gready, due[i])
+    group_unhold(G, due[i], redis.call('HGET', G.groups, 's:' .. due[i]))
   end
   call_sliced('ZREM', G.gwait, due, 1000)
 end
