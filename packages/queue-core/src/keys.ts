@@ -178,6 +178,15 @@ export function auditLogKey(prefix: string): string {
 }
 
 /**
+ * A group's state (lua/includes/groups.lua, the `G` table of a script): every script
+ * that moves a grouped job takes all six, in this order.
+ */
+const GROUP_KEYS = ['groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'] as const
+
+/** The dedup keys (lua/includes/dedup.lua): what takes a key, and what ends a job. */
+const DEDUP_KEYS = ['dedup', 'dedupexp', 'dedupof'] as const
+
+/**
  * The KEYS of each script, by name, in the order its header lists them; `ready` stands
  * for the ten ready lists and always comes last. test/script-headers.test.ts holds each
  * script's header to this table.
@@ -194,15 +203,8 @@ export const SCRIPT_KEYS = {
     'legacy',
     'heads',
     'meta',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   reserve: [
@@ -219,12 +221,7 @@ export const SCRIPT_KEYS = {
     'limits',
     'qrate',
     'grate',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
     'grateexp',
     'ready',
   ],
@@ -242,15 +239,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'heads',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
   ],
   fail: [
     'state',
@@ -263,15 +253,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'cancelled',
     'cancels',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
   ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
@@ -287,15 +270,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'legacy',
     'adopted',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   trim: [
@@ -320,12 +296,7 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'adopted',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
     'ready',
   ],
   cancel: [
@@ -339,15 +310,8 @@ export const SCRIPT_KEYS = {
     'adopted',
     'cancels',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   remove: [
@@ -368,15 +332,8 @@ export const SCRIPT_KEYS = {
     'adopted',
     'heads',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
-    'dedupof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   pause: ['meta', 'events', 'wake'],
@@ -406,7 +363,7 @@ export const SCRIPT_KEYS = {
     'wake',
     'ready',
   ],
-  'limits-set': ['meta', 'limits', 'wake', 'groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'],
+  'limits-set': ['meta', 'limits', 'wake', ...GROUP_KEYS],
 } as const satisfies Record<string, readonly KeyName[]>
 
 export type ScriptName = keyof typeof SCRIPT_KEYS
