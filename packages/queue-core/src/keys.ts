@@ -63,7 +63,10 @@ export interface QueueKeys {
   grate: string
   /** group -> when its rate log lapses (its last lease + its window): idle groups' logs are trimmed by it */
   grateexp: string
-  /** per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq` */
+  /**
+   * per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq`;
+   * `held:c` / `held:w` queued jobs of the groups held back (lua/includes/groups.lua)
+   */
   groups: string
   /** queued grouped jobs, one lex range per group: `group \0 priority seq id` members */
   gjobs: string
