@@ -68,6 +68,28 @@ describe('dashboard routes', () => {
     expect(bad.body.error).toBe('validation_failed')
   })
 
+  it("pages queued grouped jobs after the plain ones, and one group's with group=", async () => {
+    t = await startTestApp()
+    const plain = await enqueue(Array.from({ length: 3 }, (_, i) => sms(`p${i}`)))
+    const grouped = await post<{ jobs: { id: string }[] }>('/jobs/batch', {
+      jobs: Array.from({ length: 6 }, (_, i) => ({ ...sms(`g${i}`), group: `t-${i % 2}` })),
+    })
+    const ids = grouped.body?.jobs.map((j) => j.id) ?? []
+    const byGroup = (g: number) => ids.filter((_, i) => i % 2 === g)
+    expect(await pageThrough('/queues/default/browse?state=queued&limit=2')).toEqual([
+      ...plain,
+      ...byGroup(0),
+      ...byGroup(1),
+    ])
+    const one = await get<Page>('/queues/default/browse?state=queued&group=t-1&limit=2')
+    expect(one.body).toMatchObject({ total: 3, scanned: 2 })
+    expect(await pageThrough('/queues/default/browse?state=queued&group=t-1&limit=2')).toEqual(
+      byGroup(1),
+    )
+    const bad = await get<{ error: string }>('/queues/default/browse?group=a%01b')
+    expect(bad.status).toBe(400)
+  })
+
   it('searches inside payloads and by type, saying how many it examined', async () => {
     t = await startTestApp()
     const ids = await enqueue([

@@ -79,6 +79,14 @@ describe('limits and groups over HTTP', () => {
       job = (await call('GET', second)).body as { group?: string; waitingOn?: string }
     }
     expect(job).toMatchObject({ group: 'a', waitingOn: 'group_concurrency' })
+    // Group a runs one job and holds the other back: one job waits on its concurrency.
+    const scraped = await t.app.inject({ method: 'GET', url: '/metrics' })
+    expect(scraped.body).toContain(
+      'conveyor_queue_jobs_waiting_on_limit{queue="default",limit="group_concurrency"} 1',
+    )
+    expect(scraped.body).toContain(
+      'conveyor_queue_groups_waiting_on_limit{queue="default",limit="group_concurrency"} 1',
+    )
     release()
 
     // Throttled: the first job may have run already, the key holds for ten minutes.

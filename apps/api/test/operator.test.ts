@@ -82,6 +82,42 @@ describe('operator routes', () => {
     expect(badLimit.body?.details).toContainEqual({ path: '/limit', message: anyString })
   })
 
+  it("lists queued grouped jobs after the plain ones, and one group's with ?group=", async () => {
+    const plain = await enqueue(2)
+    const jobs = ['t-2', 't-1', 't-2', 't-1'].map((group, i) => ({
+      type: 'sms',
+      payload: sms(i),
+      group,
+    }))
+    const res = await t.app.inject({ method: 'POST', url: '/jobs/batch', payload: { jobs } })
+    const grouped = res.json<{ jobs: { id: string }[] }>().jobs.map((j) => j.id)
+    const all = await call('GET', '/queues/default/jobs?state=queued&limit=10')
+    expect(all.body).toMatchObject({ total: 6 })
+    // Plain jobs, then group by group (by name), each in enqueue order.
+    expect(all.body?.jobs?.map((j) => j.id)).toEqual([
+      ...plain,
+      grouped[1],
+      grouped[3],
+      grouped[0],
+      grouped[2],
+    ])
+    const one = await call('GET', '/queues/default/jobs?group=t-2&offset=1&limit=5')
+    expect(one.status).toBe(200)
+    expect(one.body).toMatchObject({ total: 2, offset: 1, limit: 5 })
+    expect(one.body?.jobs?.map((j) => j.id)).toEqual([grouped[2]])
+    expect(one.body?.jobs?.[0]).toMatchObject({ group: 't-2' })
+    for (const url of [
+      '/queues/default/jobs?group=a%01b',
+      `/queues/default/jobs?group=${'x'.repeat(129)}`,
+      '/queues/default/jobs?group=',
+      '/queues/default/jobs?state=dead&group=t-2',
+    ]) {
+      const bad = await call('GET', url)
+      expect(bad.status, url).toBe(400)
+      expect(bad.body?.details, url).toContainEqual({ path: '/group', message: anyString })
+    }
+  })
+
   it('answers 404 for an unknown queue', async () => {
     for (const [method, url] of [
       ['GET', '/queues/nope/jobs'],

@@ -20,6 +20,9 @@ KEYS[16] gready    list   groups taking turns
 KEYS[17] gwait     zset   groups held back by a limit
 KEYS[18] gindex    zset   groups by name
 KEYS[19] gof       hash   grouped job id -> gjobs member
+KEYS[20] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
+KEYS[21] dedupexp  zset   dedup keys that expire -> when
+KEYS[22] dedupof   hash   job id -> the unique dedup key it holds
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  number of jobs n
@@ -33,14 +36,17 @@ local ikeysKey, eventsKey, statsKey, headsKey = KEYS[9], KEYS[10], KEYS[11], KEY
 local wakeKey = KEYS[13]
 local groupsKey, gjobsKey, greadyKey = KEYS[14], KEYS[15], KEYS[16]
 local gwaitKey, gindexKey, gofKey = KEYS[17], KEYS[18], KEYS[19]
+local dedupKey, dedupexpKey, dedupofKey = KEYS[20], KEYS[21], KEYS[22]
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
 --- @include "now"
 --- @include "record"
 --- @include "emit"
 --- @include "remove-jobs"
 --- @include "wake"
 --- @include "groups"
+--- @include "dedup"
 
 local maxLen, keepMs, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = server_now()
@@ -73,6 +79,7 @@ end
 
 if #done > 0 then
   if group_release(G, done) then wake(wakeKey) end
+  dedup_release(D, done, now)
   call_sliced('ZREM', leasesKey, done, 1000)
   if keepMs > 0 then
     rec_write_many(stateKey, done, doneRecs)

@@ -20,7 +20,10 @@ KEYS[13] gready    list   groups taking turns
 KEYS[14] gwait     zset   groups held back by a limit
 KEYS[15] gindex    zset   groups by name
 KEYS[16] gof       hash   grouped job id -> gjobs member
-KEYS[17..26] ready:0..ready:9 lists
+KEYS[17] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
+KEYS[18] dedupexp  zset   dedup keys that expire -> when
+KEYS[19] dedupof   hash   job id -> the unique dedup key it holds
+KEYS[20..29] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
 ARGV[3]  the queue's cancel channel
@@ -31,6 +34,7 @@ local specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS[3], KEYS
 local cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local cancelsKey, wakeKey, groupsKey, gjobsKey = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local greadyKey, gwaitKey, gindexKey, gofKey = KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+local dedupKey, dedupexpKey, dedupofKey = KEYS[17], KEYS[18], KEYS[19]
 --- @include "codes"
 --- @include "now"
 --- @include "record"
@@ -40,11 +44,13 @@ local greadyKey, gwaitKey, gindexKey, gofKey = KEYS[13], KEYS[14], KEYS[15], KEY
 --- @include "ready"
 --- @include "wake"
 --- @include "groups"
+--- @include "dedup"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = ready_keys(17)
+local readyKeys = ready_keys(20)
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local r = job_read(k, id)
 if not r then return CODE.not_found end
@@ -69,6 +75,7 @@ else
   group_drop(G, id)
 end
 local now = server_now()
+dedup_release(D, { id }, now)
 -- A fresh job's record starts here: retry() puts it back at its priority.
 if not r.priority then
   local ok, spec = pcall(cjson.decode, redis.call('HGET', specsKey, id) or '')

@@ -25,7 +25,8 @@ KEYS[15] gindex    zset   groups by name
 KEYS[16] gof       hash   grouped job id -> gjobs member
 KEYS[17] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
 KEYS[18] dedupexp  zset   dedup keys that expire -> when
-KEYS[19..28] ready:0..ready:9 lists
+KEYS[19] dedupof   hash   job id -> the unique dedup key it holds
+KEYS[20..29] ready:0..ready:9 lists
 ARGV[1]  events max length (0 = no events)
 ARGV[2]  number of jobs n
 then n groups of 12: id, spec JSON ('' = written already by the caller, see
@@ -34,7 +35,9 @@ then n groups of 12: id, spec JSON ('' = written already by the caller, see
   unique), idempotency key ('' = none), fingerprint of what the key stands for
   ('' = none: any repeat of the key is the same job), group ('' = none: the
   job waits in a ready list; else in its group, includes/groups.lua), dedup
-  key ('' = none), dedup mode (unique, throttle, debounce), dedup ttl ms
+  key ('' = none), dedup mode (unique, throttle, debounce), dedup ttl ms (for
+  unique: how long after the job is due its key holds at most, a safety bound
+  in case the job is lost)
 Returns: flat array of n pairs: id (the existing one for a repeated key or
   id), created (1 new, 0 already there, -1 the key was given before with
   another fingerprint: refused, nothing written for this job; 2 a dedup key
@@ -45,6 +48,7 @@ local specsKey, stateKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
 local idemKey, ikeysKey, eventsKey, wakeKey, legacyKey = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local headsKey, metaKey, groupsKey, gjobsKey, greadyKey = KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
 local gwaitKey, gindexKey, gofKey, dedupKey, dedupexpKey = KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18]
+local dedupofKey = KEYS[19]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -55,16 +59,20 @@ local gwaitKey, gindexKey, gofKey, dedupKey, dedupexpKey = KEYS[14], KEYS[15], K
 
 local maxLen = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
-local readyKeys = ready_keys(19)
+local readyKeys = ready_keys(20)
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
 local grouped = false
-local D = { dedup = dedupKey, dedupexp = dedupexpKey, specs = specsKey, state = stateKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey, specs = specsKey,
+  state = stateKey }
 local dedupTrimmed, madeDedup = false, {}
 
 -- A repeat of a debounced job that waits for its run: this spec (or the one
--- the caller wrote for the new id) replaces its own, and it runs at `at`.
-local function debounce(holder, r, id, spec, at)
+-- the caller wrote for the new id) replaces its own, and it runs at `at`,
+-- when its key lapses too.
+local function debounce(holder, r, o)
+  local id, spec, at = o.id, o.spec, o.at
+  dedup_take(D, o.key, holder, 'debounce', at, o.now)
   if spec == '' then
     spec = redis.call('HGET', specsKey, id)
     local head = redis.call('HGET', headsKey, id)
@@ -131,7 +139,7 @@ for i = 1, n do
     if holder then
       existing, code = holder, 2
       if hmode == 'debounce' and dmode == 'debounce' and hr then
-        debounce(holder, hr, id, spec, now + dttl)
+        debounce(holder, hr, { id = id, spec = spec, at = now + dttl, key = dkey, now = now })
         code = 3
       end
     end
@@ -154,8 +162,12 @@ for i = 1, n do
     local at = 0
     if runAt > 0 then at = runAt elseif delay > 0 then at = now + delay end
     if dkey ~= '' then
-      if dmode == 'debounce' then at = now + dttl end
-      dedup_take(D, dkey, id, dmode, dmode == 'throttle' and now + dttl or 0)
+      -- The key lapses when it stops mattering: a throttle's window ends, a
+      -- debounced job runs; a unique key is given back when its job ends.
+      local untilMs = now + dttl
+      if dmode == 'debounce' then at = untilMs
+      elseif dmode == 'unique' then untilMs = math.max(at, now) + dttl end
+      dedup_take(D, dkey, id, dmode, untilMs, now)
       madeDedup[dkey] = id
     end
     if spec ~= '' then

@@ -17,6 +17,9 @@ KEYS[13] gready    list   groups taking turns
 KEYS[14] gwait     zset   groups held back by a limit
 KEYS[15] gindex    zset   groups by name
 KEYS[16] gof       hash   grouped job id -> gjobs member
+KEYS[17] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
+KEYS[18] dedupexp  zset   dedup keys that expire -> when
+KEYS[19] dedupof   hash   job id -> the unique dedup key it holds
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
 then n groups of 4: id, owner token, error JSON, retry delay ms (-1 = dead,
@@ -30,13 +33,16 @@ local errorsKey, eventsKey, wakeKey, statsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[
 local cancelledKey, cancelsKey = KEYS[9], KEYS[10]
 local groupsKey, gjobsKey, greadyKey = KEYS[11], KEYS[12], KEYS[13]
 local gwaitKey, gindexKey, gofKey = KEYS[14], KEYS[15], KEYS[16]
+local dedupKey, dedupexpKey, dedupofKey = KEYS[17], KEYS[18], KEYS[19]
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
 --- @include "now"
 --- @include "record"
 --- @include "emit"
 --- @include "wake"
 --- @include "groups"
+--- @include "dedup"
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local now = server_now()
@@ -87,5 +93,7 @@ emit(eventsKey, maxLen, 'dead', dead)
 emit(eventsKey, maxLen, 'cancelled', cancelled)
 local freedDead = group_release(G, dead)
 local freedCancelled = group_release(G, cancelled)
+dedup_release(D, dead, now)
+dedup_release(D, cancelled, now)
 if freedDead or freedCancelled or #retrying > 0 then wake(wakeKey) end
 return refused

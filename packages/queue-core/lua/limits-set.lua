@@ -50,5 +50,7 @@ end
 call_sliced('HSET', groupsKey, status, 2000)
 call_sliced('RPUSH', greadyKey, held, 1000)
 redis.call('DEL', gwaitKey)
+-- No group is held back now: no queued job either (includes/groups.lua).
+redis.call('HDEL', groupsKey, 'held:c', 'held:w')
 wake(wakeKey)
 return #held

@@ -23,7 +23,10 @@ KEYS[20] gready    list   groups taking turns
 KEYS[21] gwait     zset   groups held back by a limit
 KEYS[22] gindex    zset   groups by name
 KEYS[23] gof       hash   grouped job id -> gjobs member
-KEYS[24..33] ready:0..ready:9 lists
+KEYS[24] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
+KEYS[25] dedupexp  zset   dedup keys that expire -> when
+KEYS[26] dedupof   hash   job id -> the unique dedup key it holds
+KEYS[27..36] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  id
 Returns: a code (includes/codes.lua): done, not_found, running.
@@ -33,7 +36,9 @@ local idemKey, ikeysKey, delayedKey, retryKey, completedKey = KEYS[6], KEYS[7], 
 local deadKey, cancelledKey, eventsKey, legacyKey, adoptedKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local headsKey, wakeKey, groupsKey, gjobsKey, greadyKey = KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]
 local gwaitKey, gindexKey, gofKey = KEYS[21], KEYS[22], KEYS[23]
+local dedupKey, dedupexpKey, dedupofKey = KEYS[24], KEYS[25], KEYS[26]
 --- @include "codes"
+--- @include "now"
 --- @include "record"
 --- @include "legacy"
 --- @include "job"
@@ -42,11 +47,13 @@ local gwaitKey, gindexKey, gofKey = KEYS[21], KEYS[22], KEYS[23]
 --- @include "remove-jobs"
 --- @include "wake"
 --- @include "groups"
+--- @include "dedup"
 
 local maxLen, id = tonumber(ARGV[1]), ARGV[2]
-local readyKeys = ready_keys(24)
+local readyKeys = ready_keys(27)
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
 local k = { specs = specsKey, state = stateKey, results = resultsKey, progress = progressKey,
   errors = errorsKey, idem = idemKey, ikeys = ikeysKey, legacy = legacyKey, adopted = adoptedKey,
   heads = headsKey }
@@ -71,6 +78,7 @@ if (r.attempts or 0) > 0 and not done then
 else
   group_drop(G, id)
 end
+dedup_release(D, { id }, server_now())
 remove_jobs(k, { id })
 emit(eventsKey, maxLen, 'removed', { id })
 return CODE.done

@@ -17,7 +17,10 @@ KEYS[13] gready    list   groups taking turns
 KEYS[14] gwait     zset   groups held back by a limit
 KEYS[15] gindex    zset   groups by name
 KEYS[16] gof       hash   grouped job id -> gjobs member
-KEYS[17..26] ready:0..ready:9 lists
+KEYS[17] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
+KEYS[18] dedupexp  zset   dedup keys that expire -> when
+KEYS[19] dedupof   hash   job id -> the unique dedup key it holds
+KEYS[20..29] ready:0..ready:9 lists
 ARGV[1]  max stalls (a job that stalls more often than this is dead)
 ARGV[2]  max jobs per call
 ARGV[3]  events max length
@@ -28,8 +31,10 @@ local specsKey, stateKey, leasesKey, deadKey, errorsKey = KEYS[1], KEYS[2], KEYS
 local eventsKey, wakeKey, statsKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local groupsKey, gjobsKey, greadyKey = KEYS[11], KEYS[12], KEYS[13]
 local gwaitKey, gindexKey, gofKey = KEYS[14], KEYS[15], KEYS[16]
+local dedupKey, dedupexpKey, dedupofKey = KEYS[17], KEYS[18], KEYS[19]
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
+local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
 --- @include "now"
 --- @include "record"
 --- @include "legacy"
@@ -37,9 +42,10 @@ local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gw
 --- @include "wake"
 --- @include "ready"
 --- @include "groups"
+--- @include "dedup"
 
 local maxStalls, limit, maxLen = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local readyKeys = ready_keys(17)
+local readyKeys = ready_keys(20)
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 local rescued, dead, ids, recs = {}, {}, {}, {}
@@ -76,4 +82,5 @@ end
 emit(eventsKey, maxLen, 'stalled', rescued)
 emit(eventsKey, maxLen, 'dead', dead)
 if group_release(G, dead) or #rescued > 0 then wake(wakeKey) end
+dedup_release(D, dead, now)
 return { #rescued, #dead, #expired == limit and 1 or 0 }

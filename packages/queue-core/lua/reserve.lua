@@ -20,7 +20,8 @@ KEYS[16] gready    list   groups taking turns
 KEYS[17] gwait     zset   groups held back by a limit -> until when
 KEYS[18] gindex    zset   groups by name
 KEYS[19] gof       hash   grouped job id -> gjobs member
-KEYS[20..29] ready:0..ready:9 lists
+KEYS[20] grateexp  zset   group -> when its rate log lapses (includes/limits.lua)
+KEYS[21..30] ready:0..ready:9 lists
 ARGV[1]  max jobs N (>= 1)
 ARGV[2]  lease ms
 ARGV[3]  worker id (the owner token is worker id .. ':' .. attempt)
@@ -45,6 +46,7 @@ local metaKey, specsKey, stateKey, delayedKey, retryKey = KEYS[1], KEYS[2], KEYS
 local leasesKey, eventsKey, wakeKey, legacyKey, adoptedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local limitsKey, qrateKey, grateKey, groupsKey, gjobsKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local greadyKey, gwaitKey, gindexKey, gofKey = KEYS[16], KEYS[17], KEYS[18], KEYS[19]
+local grateexpKey = KEYS[20]
 --- @include "now"
 --- @include "record"
 --- @include "legacy"
@@ -58,7 +60,7 @@ local greadyKey, gwaitKey, gindexKey, gofKey = KEYS[16], KEYS[17], KEYS[18], KEY
 local count, leaseMs, workerId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local maxLen, promoteLimit, maxBytes = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local inlineMax = tonumber(ARGV[7])
-local readyKeys = ready_keys(20)
+local readyKeys = ready_keys(21)
 local k = { specs = specsKey, state = stateKey, legacy = legacyKey, adopted = adoptedKey }
 local now = server_now()
 
@@ -140,13 +142,17 @@ if not G then
   pop_plain(budget)
 else
   reserve_promote_groups(G, now, promoteLimit)
+  limits_forget_group_rate_logs(grateKey, grateexpKey, now, promoteLimit)
   -- Plain jobs and groups share a call half and half, who goes first taking turns.
   local half = math.floor(budget / 2)
   if now % 2 == 0 then half = budget - half end
   pop_plain(half)
-  groupsLeft = reserve_pop_groups({ G = G, L = L, grate = grateKey, specs = specsKey,
+  local o = { G = G, L = L, grate = grateKey, grateexp = grateexpKey, specs = specsKey,
     state = stateKey, now = now, upTo = budget, popped = popped, priority = poppedPriority,
-    group = poppedGroup, limited = limited_until })
+    group = poppedGroup, limited = limited_until, loggedFor = 0 }
+  groupsLeft = reserve_pop_groups(o)
+  limits_keep_for(grateKey, o.loggedFor)
+  limits_keep_for(grateexpKey, o.loggedFor)
   pop_plain(budget)
 end
 
@@ -223,7 +229,7 @@ end
 if #ids > 0 then
   rec_write_many(stateKey, ids, recs)
   call_sliced('ZADD', leasesKey, leaseArgs, 2000)
-  if L and L.rate then reserve_queue_rate_log(qrateKey, now, ids, recs) end
+  if L and L.rate then reserve_queue_rate_log(qrateKey, L.rate, now, ids, recs) end
 end
 
 if #popped < poppedAll or groupsLeft then

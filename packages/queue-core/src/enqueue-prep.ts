@@ -6,6 +6,7 @@ import type { JobRegistry, JobTypeMap } from './registry.js'
 import {
   EnqueueOptions as EnqueueOptionsSchema,
   MAX_SCHEDULE_AHEAD_MS,
+  UNIQUE_DEDUP_HOLD_MS,
 } from './schemas/envelope.js'
 import { INLINE_SPEC_BYTES, type EnqueueArg } from './scripts.js'
 import { encodeHead, encodeSpec, type ResolvedSpec } from './spec-codec.js'
@@ -83,6 +84,7 @@ export function prepareJob<M extends JobTypeMap>(
     group: opts?.group ?? '',
     dedupKey: opts?.dedup?.key ?? '',
     dedupMode: opts?.dedup?.mode ?? '',
-    dedupTtlMs: opts?.dedup?.ttlMs ?? 0,
+    // A unique key's ttlMs means nothing (it holds while its job lives): it gets a safety bound.
+    dedupTtlMs: opts?.dedup?.mode === 'unique' ? UNIQUE_DEDUP_HOLD_MS : (opts?.dedup?.ttlMs ?? 0),
   }
 }

@@ -18,7 +18,7 @@ export {
   type QueueKeys,
 } from './keys.js'
 export type { MigrationReport } from './migrate.js'
-export { LimitsStore, type GroupPage } from './limits/limits-store.js'
+export { LimitsStore, type GroupPage, type LimitWaiting } from './limits/limits-store.js'
 export { GroupLimits, GroupSummary, QueueLimits, RateLimit } from './limits/limits-schema.js'
 export { isRedisUnavailable, isWriteRefused, redisCall, toConveyorError } from './redis-errors.js'
 export { probeRedis, type RedisHealth } from './write-probe.js'
@@ -29,6 +29,7 @@ export {
   type EnqueueOptions,
   type EnqueueResult,
   type JobPage,
+  type ListPage,
   type QueueOptions,
 } from './queue.js'
 export {

@@ -2,6 +2,12 @@ import type { RedisClient } from './connection.js'
 import { ConveyorError } from './errors.js'
 import { toJobId } from './job-id.js'
 import type { QueueKeys } from './keys.js'
+import {
+  checkGroupName,
+  groupedAfter,
+  groupedMemberId,
+  groupedTotal,
+} from './limits/grouped-queue.js'
 import { execPipeline, redisCall } from './redis-errors.js'
 import type { JobState, JobSummary } from './schemas/job-record.js'
 
@@ -19,6 +25,8 @@ export interface BrowseOptions {
   limit?: number | undefined
   /** only jobs of this type */
   type?: string | undefined
+  /** only this group's jobs: read directly for queued jobs, filtered in chunks otherwise */
+  group?: string | undefined
   /** only jobs whose stored spec (type, payload, options) contains this text */
   text?: string | undefined
   /** how long a filtered page may search before it answers with what it found */
@@ -47,6 +55,12 @@ export type SummaryReader = (ids: readonly string[]) => Promise<(JobSummary | nu
  * of the last job shown (its rank is found again in O(log N)), a ready list's is the
  * priority and index to go on from (a quicklist seeks to an index by its nodes), so the
  * thousandth page costs what the first does. Filters read a bounded chunk at a time.
+ *
+ * Queued jobs come in two parts: the plain jobs, priority by priority in the order they
+ * run, then the grouped ones group by group (by name), each group in the order it runs
+ * (limits/grouped-queue.ts). Groups take turns when they run, so this is not the order
+ * of the queue as a whole; merging the two would cost a walk over the groups per page.
+ * A grouped job's cursor is `g.` and the last member shown, found again in O(log N).
  */
 export class JobBrowser {
   constructor(
@@ -58,10 +72,16 @@ export class JobBrowser {
 
   async browse(options: BrowseOptions): Promise<BrowsePage> {
     const limit = Math.min(Math.max(1, options.limit ?? 50), MAX_BROWSE_PAGE)
-    const total = await this.total(options.state)
-    const filtered = options.type !== undefined || (options.text ?? '') !== ''
+    if (options.group !== undefined) checkGroupName(options.group)
+    // Queued jobs of one group are a range of their own; in other states a group filters.
+    const direct = options.state === 'queued' ? options.group : undefined
+    const total = await this.total(options.state, direct)
+    const filtered =
+      options.type !== undefined ||
+      (options.text ?? '') !== '' ||
+      (options.group !== undefined && direct === undefined)
     if (!filtered) {
-      const slice = await this.slice(options.state, options.cursor, limit)
+      const slice = await this.slice(options.state, options.cursor, limit, direct)
       const jobs = (await this.summaries(slice.ids)).filter((j): j is JobSummary => j !== null)
       return { jobs, next: slice.next, scanned: slice.ids.length, total }
     }
@@ -70,7 +90,7 @@ export class JobBrowser {
     let cursor = options.cursor
     let scanned = 0
     for (;;) {
-      const slice = await this.slice(options.state, cursor, SCAN_CHUNK)
+      const slice = await this.slice(options.state, cursor, SCAN_CHUNK, direct)
       scanned += slice.ids.length
       const hits = await this.match(slice.ids, options)
       // A chunk is taken whole, so the cursor stays on a chunk boundary; a page may
@@ -104,22 +124,33 @@ export class JobBrowser {
       })
     }
     const jobs = (await this.summaries(candidates)).filter((j): j is JobSummary => j !== null)
-    return options.type === undefined ? jobs : jobs.filter((j) => j.type === options.type)
+    return jobs.filter(
+      (j) =>
+        (options.type === undefined || j.type === options.type) &&
+        (options.group === undefined || j.group === options.group),
+    )
   }
 
-  private async total(state: JobState): Promise<number> {
+  private async total(state: JobState, group: string | undefined): Promise<number> {
     if (state === 'queued') {
-      const lengths = await redisCall(
-        Promise.all(this.keys.ready.map((key) => this.redis.llen(key))),
-      )
-      return lengths.reduce((a, b) => a + b, 0)
+      if (group !== undefined) return groupedTotal(this.redis, this.keys, group)
+      const [lengths, grouped] = await Promise.all([
+        redisCall(Promise.all(this.keys.ready.map((key) => this.redis.llen(key)))),
+        groupedTotal(this.redis, this.keys),
+      ])
+      return lengths.reduce((a, b) => a + b, grouped)
     }
     return redisCall(this.redis.zcard(this.indexOf(state)))
   }
 
-  private slice(state: JobState, cursor: string | undefined, count: number): Promise<Slice> {
+  private slice(
+    state: JobState,
+    cursor: string | undefined,
+    count: number,
+    group: string | undefined,
+  ): Promise<Slice> {
     return state === 'queued'
-      ? this.sliceQueued(cursor, count)
+      ? this.sliceQueued(cursor, count, group)
       : this.sliceIndexed(state, cursor, count)
   }
 
@@ -169,25 +200,65 @@ export class JobBrowser {
     return { ids, next: last }
   }
 
-  private async sliceQueued(cursor: string | undefined, count: number): Promise<Slice> {
-    let [priority, index] = cursor === undefined ? [0, 0] : parseListCursor(cursor)
+  private async sliceQueued(
+    cursor: string | undefined,
+    count: number,
+    group: string | undefined,
+  ): Promise<Slice> {
+    const at = parseQueuedCursor(cursor)
     const ids: string[] = []
-    while (priority < this.keys.ready.length && ids.length < count) {
-      const want = count - ids.length
-      const got = await redisCall(
-        this.redis.lrange(this.keys.ready[priority] ?? '', index, index + want - 1),
-      )
-      ids.push(...got)
-      if (got.length === want) {
-        index += want
-      } else {
-        priority += 1
-        index = 0
+    if ('priority' in at) {
+      // One group's jobs are all grouped: its pages start there.
+      let { priority, index } = group === undefined ? at : { priority: PRIORITY_END, index: 0 }
+      while (priority < this.keys.ready.length && ids.length < count) {
+        const want = count - ids.length
+        const got = await redisCall(
+          this.redis.lrange(this.keys.ready[priority] ?? '', index, index + want - 1),
+        )
+        ids.push(...got)
+        if (got.length === want) {
+          index += want
+        } else {
+          priority += 1
+          index = 0
+        }
+      }
+      if (priority < this.keys.ready.length) return { ids, next: `${priority}.${index}` }
+      if (ids.length === count) {
+        const more = (await groupedTotal(this.redis, this.keys)) > 0
+        return { ids, next: more ? GROUPED_START : null }
       }
     }
-    const atEnd = priority >= this.keys.ready.length
-    return { ids, next: atEnd ? null : `${priority}.${index}` }
+    const want = count - ids.length
+    const after = 'after' in at ? at.after : undefined
+    const members = await groupedAfter(this.redis, this.keys, { group, after, count: want })
+    ids.push(...members.map(groupedMemberId))
+    const last = members.at(-1)
+    const next =
+      members.length === want && last !== undefined
+        ? `${GROUPED_START}.${Buffer.from(last).toString('base64url')}`
+        : null
+    return { ids, next }
   }
+}
+
+/** The cursor of the first grouped job: the plain ones are all shown. */
+const GROUPED_START = 'g'
+const PRIORITY_END = Number.MAX_SAFE_INTEGER
+
+type QueuedCursor = { priority: number; index: number } | { after?: string }
+
+function parseQueuedCursor(cursor: string | undefined): QueuedCursor {
+  if (cursor === undefined) return { priority: 0, index: 0 }
+  if (cursor === GROUPED_START) return {}
+  const grouped = /^g\.([A-Za-z0-9_-]+)$/.exec(cursor)
+  if (grouped) {
+    const after = Buffer.from(grouped[1] ?? '', 'base64url').toString()
+    if (!after.includes('\0')) throw badCursor()
+    return { after }
+  }
+  const [priority, index] = parseListCursor(cursor)
+  return { priority, index }
 }
 
 function parseZsetCursor(cursor: string): { score: string; id: string } {

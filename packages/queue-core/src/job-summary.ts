@@ -65,6 +65,7 @@ export function toJobSummary(parts: SummaryParts): JobSummary | null {
     createdAt: spec?.createdAt ?? 0,
     payloadBytes,
   }
+  if (spec?.group !== undefined) summary.group = spec.group
   if (rec && rec.startedAt > 0) summary.startedAt = rec.startedAt
   if (rec && rec.finishedAt > 0) summary.finishedAt = rec.finishedAt
   if (payloadJson !== null) {

@@ -61,7 +61,12 @@ export interface QueueKeys {
   qrate: string
   /** groups' rate window logs, one lex range per group: `group \0 time` members */
   grate: string
-  /** per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq` */
+  /** group -> when its rate log lapses (its last lease + its window): idle groups' logs are trimmed by it */
+  grateexp: string
+  /**
+   * per group: `q:<group>` queued, `r:<group>` running, `s:<group>` where it waits; `seq`;
+   * `held:c` / `held:w` queued jobs of the groups held back (lua/includes/groups.lua)
+   */
   groups: string
   /** queued grouped jobs, one lex range per group: `group \0 priority seq id` members */
   gjobs: string
@@ -77,6 +82,8 @@ export interface QueueKeys {
   dedup: string
   /** dedup keys that expire -> when */
   dedupexp: string
+  /** job id -> the `unique` dedup key it holds, given back when the job finishes */
+  dedupof: string
   /** ready:0 (runs first) .. ready:9 (runs last) */
   ready: readonly string[]
 }
@@ -119,6 +126,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     limits: k('limits'),
     qrate: k('qrate'),
     grate: k('grate'),
+    grateexp: k('grateexp'),
     groups: k('groups'),
     gjobs: k('gjobs'),
     gready: k('gready'),
@@ -127,6 +135,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     gof: k('gof'),
     dedup: k('dedup'),
     dedupexp: k('dedupexp'),
+    dedupof: k('dedupof'),
     workers: k('workers'),
     history: k('history'),
     legacy: k('jobs'),
@@ -172,6 +181,15 @@ export function auditLogKey(prefix: string): string {
 }
 
 /**
+ * A group's state (lua/includes/groups.lua, the `G` table of a script): every script
+ * that moves a grouped job takes all six, in this order.
+ */
+const GROUP_KEYS = ['groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'] as const
+
+/** The dedup keys (lua/includes/dedup.lua): what takes a key, and what ends a job. */
+const DEDUP_KEYS = ['dedup', 'dedupexp', 'dedupof'] as const
+
+/**
  * The KEYS of each script, by name, in the order its header lists them; `ready` stands
  * for the ten ready lists and always comes last. test/script-headers.test.ts holds each
  * script's header to this table.
@@ -188,14 +206,8 @@ export const SCRIPT_KEYS = {
     'legacy',
     'heads',
     'meta',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
-    'dedup',
-    'dedupexp',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   reserve: [
@@ -212,12 +224,8 @@ export const SCRIPT_KEYS = {
     'limits',
     'qrate',
     'grate',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    'grateexp',
     'ready',
   ],
   ack: [
@@ -234,12 +242,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'heads',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
   ],
   fail: [
     'state',
@@ -252,12 +256,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'cancelled',
     'cancels',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
   ],
   extend: ['state', 'leases'],
   progress: ['state', 'progress', 'events'],
@@ -273,12 +273,8 @@ export const SCRIPT_KEYS = {
     'stats',
     'legacy',
     'adopted',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   trim: [
@@ -303,12 +299,7 @@ export const SCRIPT_KEYS = {
     'wake',
     'legacy',
     'adopted',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
     'ready',
   ],
   cancel: [
@@ -322,12 +313,8 @@ export const SCRIPT_KEYS = {
     'adopted',
     'cancels',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   remove: [
@@ -348,12 +335,8 @@ export const SCRIPT_KEYS = {
     'adopted',
     'heads',
     'wake',
-    'groups',
-    'gjobs',
-    'gready',
-    'gwait',
-    'gindex',
-    'gof',
+    ...GROUP_KEYS,
+    ...DEDUP_KEYS,
     'ready',
   ],
   pause: ['meta', 'events', 'wake'],
@@ -366,6 +349,7 @@ export const SCRIPT_KEYS = {
     'dead',
     'cancelled',
     'waiting',
+    'gjobs',
     'ready',
   ],
   oldest: ['specs', 'state', 'ready'],
@@ -382,7 +366,7 @@ export const SCRIPT_KEYS = {
     'wake',
     'ready',
   ],
-  'limits-set': ['meta', 'limits', 'wake', 'groups', 'gjobs', 'gready', 'gwait', 'gindex', 'gof'],
+  'limits-set': ['meta', 'limits', 'wake', ...GROUP_KEYS],
 } as const satisfies Record<string, readonly KeyName[]>
 
 export type ScriptName = keyof typeof SCRIPT_KEYS

@@ -2,6 +2,8 @@ import type { RedisClient } from './connection.js'
 import { toJobId } from './job-id.js'
 import { toJobRecord } from './job-record.js'
 import type { QueueKeys } from './keys.js'
+import { ConveyorError } from './errors.js'
+import { checkGroupName, groupedAt, groupedMemberId, groupedTotal } from './limits/grouped-queue.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
 import { execPipeline, redisCall } from './redis-errors.js'
 import type { JobRecord, JobState, JobSummary, QueueCounts } from './schemas/job-record.js'
@@ -11,6 +13,13 @@ import { toJobSummary } from './job-summary.js'
 export interface JobPage {
   jobs: JobSummary[]
   total: number
+}
+
+export interface ListPage {
+  offset?: number
+  limit?: number
+  /** only this group's queued jobs (queued only: no other state is stored by group) */
+  group?: string | undefined
 }
 
 /** The largest page list() returns. */
@@ -82,15 +91,21 @@ export class QueueReader {
   }
 
   /**
-   * One page of the jobs in a state. Queued jobs come in the order they will run;
+   * One page of the jobs in a state. Queued jobs come plain ones first, in the order
+   * they will run, then grouped ones group by group, each in the order it runs (groups
+   * take turns, so that is not the order of the whole queue: see job-browser.ts);
    * scheduled and retrying by due time; active by lease deadline; finished ones newest first.
    */
-  async list(state: JobState, page: { offset?: number; limit?: number } = {}): Promise<JobPage> {
+  async list(state: JobState, page: ListPage = {}): Promise<JobPage> {
     const offset = Math.max(0, page.offset ?? 0)
     const limit = Math.min(Math.max(1, page.limit ?? 50), MAX_PAGE)
+    if (page.group !== undefined) {
+      checkGroupName(page.group)
+      if (state !== 'queued') throw groupNeedsQueued()
+    }
     const { ids, total } =
       state === 'queued'
-        ? await this.listQueued(offset, limit)
+        ? await this.listQueued(offset, limit, page.group)
         : await this.listIndexed(state, offset, limit)
     const jobs = (await this.getSummaries(ids)).filter((j): j is JobSummary => j !== null)
     return { jobs, total }
@@ -157,9 +172,19 @@ export class QueueReader {
     return { ids, total }
   }
 
-  private async listQueued(offset: number, limit: number) {
-    const lengths = await redisCall(Promise.all(this.keys.ready.map((key) => this.redis.llen(key))))
-    const total = lengths.reduce((a, b) => a + b, 0)
+  private async listQueued(offset: number, limit: number, group: string | undefined) {
+    if (group !== undefined) {
+      const [total, members] = await Promise.all([
+        groupedTotal(this.redis, this.keys, group),
+        groupedAt(this.redis, this.keys, { group, offset, count: limit }),
+      ])
+      return { ids: members.map(groupedMemberId), total }
+    }
+    const [lengths, grouped] = await Promise.all([
+      redisCall(Promise.all(this.keys.ready.map((key) => this.redis.llen(key)))),
+      groupedTotal(this.redis, this.keys),
+    ])
+    const plain = lengths.reduce((a, b) => a + b, 0)
     const ranges: Promise<string[]>[] = []
     let skip = offset
     let want = limit
@@ -174,7 +199,14 @@ export class QueueReader {
       want -= take
       skip = 0
     }
-    return { ids: (await redisCall(Promise.all(ranges))).flat(), total }
+    if (want > 0 && grouped > 0) {
+      ranges.push(
+        groupedAt(this.redis, this.keys, { offset: skip, count: want }).then((members) =>
+          members.map(groupedMemberId),
+        ),
+      )
+    }
+    return { ids: (await redisCall(Promise.all(ranges))).flat(), total: plain + grouped }
   }
 
   /**
@@ -194,4 +226,11 @@ export class QueueReader {
       ...decodeStats(stats),
     }
   }
+}
+
+function groupNeedsQueued(): ConveyorError {
+  const message = 'lists queued jobs only: no other state is kept by group'
+  return new ConveyorError('validation_failed', message, {
+    details: [{ path: '/group', message }],
+  })
 }

@@ -10,7 +10,7 @@ import { legacyIdIndexKey, queueKeys, type QueueKeys } from './keys.js'
 import type { QueueMetrics } from './metrics.js'
 import { LimitsStore } from './limits/limits-store.js'
 import { migrateQueue, type MigrationReport } from './migrate.js'
-import { QueueReader, type JobPage } from './queue-reader.js'
+import { QueueReader, type JobPage, type ListPage } from './queue-reader.js'
 import { redisCall } from './redis-errors.js'
 import type { JobRegistry, JobTypeMap, JobTypeName, PayloadOf } from './registry.js'
 import type { JobRecord, JobState, JobSummary, QueueCounts } from './schemas/job-record.js'
@@ -34,7 +34,7 @@ export interface QueueOptions<M extends JobTypeMap> {
 }
 
 export type { EnqueueOptions } from './enqueue-prep.js'
-export type { JobPage } from './queue-reader.js'
+export type { JobPage, ListPage } from './queue-reader.js'
 
 export type BulkJob<M extends JobTypeMap> = {
   [K in JobTypeName<M>]: { type: K; payload: PayloadOf<M, K>; options?: EnqueueOptions }
@@ -188,10 +188,10 @@ export class Queue<M extends JobTypeMap = JobTypeMap> extends EventEmitter<{ err
   }
 
   /**
-   * One page of the jobs in a state. Queued jobs come in the order they will run;
-   * scheduled and retrying by due time; active by lease deadline; finished ones newest first.
+   * One page of the jobs in a state (QueueReader.list says in which order); `group`
+   * pages one group's queued jobs.
    */
-  async list(state: JobState, page: { offset?: number; limit?: number } = {}): Promise<JobPage> {
+  async list(state: JobState, page: ListPage = {}): Promise<JobPage> {
     return this.reader.list(state, page)
   }
 

@@ -219,4 +219,56 @@ describe('groups', () => {
     await until(async () => (await h.queue.getJob(c.id))?.state === 'completed', 'c completed')
     expect(ran).toEqual([0, 1, 3, 2])
   })
+
+  it('counts the queued jobs held back by each kind of group limit', async () => {
+    const h = harness(server.url)
+    await h.queue.limits.set({ groups: { concurrency: 1 } })
+    await h.queue.limits.setGroup('r', { rate: { max: 1, perMs: 600_000 } })
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let started = 0
+    h.worker({
+      concurrency: 8,
+      handlers: {
+        task: async (job) => {
+          started += 1
+          if (job.group !== 'r') await held
+        },
+      },
+    })
+    const put = (group: string, n: number) =>
+      h.queue.enqueueBulk(
+        Array.from({ length: n }, (_, i) => ({
+          type: 'task' as const,
+          payload: { n: i },
+          options: { group },
+        })),
+      )
+    await put('a', 5)
+    await put('b', 3)
+    await put('r', 4)
+    await until(async () => {
+      const w = await h.queue.limits.waiting()
+      return started === 3 && w.groupConcurrency === 2 && w.groupRate === 1
+    }, 'a, b and r each running one job and held back')
+    expect(await h.queue.limits.waiting()).toMatchObject({
+      jobsOnGroupConcurrency: 4 + 2,
+      jobsOnGroupRate: 3,
+    })
+    // Jobs joining or leaving a held group count at once.
+    const [extra] = await put('a', 2)
+    await h.queue.cancel(extra?.id ?? '')
+    expect((await h.queue.limits.waiting()).jobsOnGroupConcurrency).toBe(4 + 2 + 1)
+    release()
+    await until(async () => (await h.queue.counts()).completed === 5 + 3 + 1 + 1, 'a and b done')
+    expect(await h.queue.limits.waiting()).toMatchObject({
+      groupConcurrency: 0,
+      jobsOnGroupConcurrency: 0,
+      jobsOnGroupRate: 3,
+    })
+    // A change of limits lets every group take its turn again: r is held anew.
+    await h.queue.limits.set({})
+    await until(async () => (await h.queue.limits.waiting()).groupRate === 1, 'r held back again')
+    expect((await h.queue.limits.waiting()).jobsOnGroupRate).toBe(3)
+  })
 })

@@ -52,6 +52,12 @@ export const metricsPlugin = fp(
       labelNames: ['queue', 'limit'],
       registers: [registry],
     })
+    const jobsWaiting = new Gauge({
+      name: 'conveyor_queue_jobs_waiting_on_limit',
+      help: 'Queued jobs of the groups held back by a limit (group_concurrency, group_rate), or all queued jobs while the queue rate is used up (queue_rate)',
+      labelNames: ['queue', 'limit'],
+      registers: [registry],
+    })
     const rateWaiting = new Gauge({
       name: 'conveyor_queue_jobs_waiting_on_queue_rate',
       help: "Queued jobs while the queue's rate is used up (0 while it allows a start)",
@@ -108,7 +114,11 @@ export const metricsPlugin = fp(
           if (!w) return
           groupsWaiting.set({ queue: q.name, limit: 'group_concurrency' }, w.groupConcurrency)
           groupsWaiting.set({ queue: q.name, limit: 'group_rate' }, w.groupRate)
-          rateWaiting.set({ queue: q.name }, w.queueRate ? (all[i]?.counts.queued ?? 0) : 0)
+          const onQueueRate = w.queueRate ? (all[i]?.counts.queued ?? 0) : 0
+          rateWaiting.set({ queue: q.name }, onQueueRate)
+          jobsWaiting.set({ queue: q.name, limit: 'group_concurrency' }, w.jobsOnGroupConcurrency)
+          jobsWaiting.set({ queue: q.name, limit: 'group_rate' }, w.jobsOnGroupRate)
+          jobsWaiting.set({ queue: q.name, limit: 'queue_rate' }, onQueueRate)
         })
         const series = (pick: (m: QueueMetrics) => QueueMetrics['waitMs']) =>
           queues.flatMap((q, i) => {

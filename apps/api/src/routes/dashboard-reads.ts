@@ -98,7 +98,9 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
         description:
           'Pages by cursor (constant time however deep). With `type` or `text` it examines ' +
           'jobs in chunks until a page is full or `budgetMs` is spent, and says how many it ' +
-          'examined (`scanned`): call again with `next` to search further.',
+          'examined (`scanned`): call again with `next` to search further. Queued jobs come ' +
+          "plain ones first, then grouped ones group by group; `group` pages one group's " +
+          'queued jobs directly (in other states it filters like `type`).',
         params: QueueParams,
         querystring: BrowseQuery,
         response: { 200: BrowsePage, ...notFound, ...commonErrors },

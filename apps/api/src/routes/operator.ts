@@ -36,14 +36,18 @@ export const operatorRoutes: FastifyPluginCallbackTypebox = (app, _options, done
       schema: {
         tags,
         summary: 'One page of the jobs in a state (queued by default)',
+        description:
+          'Queued jobs come plain ones first, in the order they run, then grouped ones group ' +
+          "by group (by name), each in the order it runs. `group` pages one group's queued " +
+          'jobs (a 400 with another state).',
         params: QueueParams,
         querystring: ListJobsQuery,
         response: { 200: JobPage, ...notFound, ...commonErrors },
       },
     },
     async (request) => {
-      const { state = 'queued', offset = 0, limit = 50 } = request.query
-      const page = await queueNamed(request.params.queue).list(state, { offset, limit })
+      const { state = 'queued', offset = 0, limit = 50, group } = request.query
+      const page = await queueNamed(request.params.queue).list(state, { offset, limit, group })
       return {
         jobs: page.jobs.map((j) => toSummaryView(j, app.redactions)),
         total: page.total,

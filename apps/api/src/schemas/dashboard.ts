@@ -1,4 +1,4 @@
-import { JobState, QueueCounts, QueueName } from '@conveyor/queue-core'
+import { Group, JobState, QueueCounts, QueueName } from '@conveyor/queue-core'
 import Type from 'typebox'
 import { FlowViewApi } from './flows.js'
 import { IsoTime, JobSummaryView } from './jobs.js'
@@ -44,6 +44,7 @@ export const BrowseQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 300 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  group: Type.Optional(Group),
   text: Type.Optional(
     Type.String({ minLength: 1, maxLength: 200, description: 'text inside the stored payload' }),
   ),

@@ -1,4 +1,4 @@
-import { JobError, JobRecord, JobState, JobSummary, QueueCounts } from '@conveyor/queue-core'
+import { Group, JobError, JobRecord, JobState, JobSummary, QueueCounts } from '@conveyor/queue-core'
 import Type, { type Static } from 'typebox'
 import { PageQuery } from './common.js'
 
@@ -55,6 +55,7 @@ export const JobPage = Type.Object({
 
 export const ListJobsQuery = Type.Object({
   state: Type.Optional(JobState),
+  group: Type.Optional(Group),
   ...PageQuery,
 })
 

@@ -5,7 +5,10 @@
 -- limit waits in `gwait` until the time it may run (GROUP_FOREVER: until one
 -- of its slots frees). `groups` holds per group `q:` queued and `r:` running
 -- counts and `s:`, where the group is: r (gready), w (gwait, rate), c (gwait,
--- concurrency), absent (no queued jobs). A job holds its group's slot from
+-- concurrency), absent (no queued jobs); `held:c` and `held:w` count the
+-- queued jobs of the groups held back by concurrency and by rate, kept as
+-- groups are held, freed and take or lose jobs (read by metrics for the price
+-- of one HMGET). A job holds its group's slot from
 -- its first lease until it completes, is dead-lettered or cancelled, retries
 -- included (it runs again from the plain ready lists): so a group of
 -- concurrency 1 runs its jobs one at a time, in order, even when one fails.
@@ -35,23 +38,55 @@ local function group_activate(G, group)
   end
 end
 
--- A due grouped job joins its group's queue.
+-- Counts `n` more (or fewer) queued jobs held back when the group's status
+-- `s` is a hold (c or w). Never below 0: groups held before the count existed
+-- (an older version) would leave it short for good.
+local function group_held_add(G, s, n)
+  if (s ~= 'c' and s ~= 'w') or n == 0 then return end
+  if redis.call('HINCRBY', G.groups, 'held:' .. s, n) < 0 then
+    redis.call('HSET', G.groups, 'held:' .. s, 0)
+  end
+end
+
+local function group_queued(G, group)
+  return tonumber(redis.call('HGET', G.groups, 'q:' .. group)) or 0
+end
+
+-- A due grouped job joins its group's queue (and its group the index, which
+-- may have forgotten it while the job was scheduled).
 local function group_push(G, member)
   local group = group_of(member)
   redis.call('ZADD', G.gjobs, 0, member)
+  redis.call('ZADD', G.gindex, 0, group)
   redis.call('HINCRBY', G.groups, 'q:' .. group, 1)
+  group_held_add(G, redis.call('HGET', G.groups, 's:' .. group), 1)
   group_activate(G, group)
 end
 
+-- Holds back a group taking its turn (status r): c or w until untilMs.
 local function group_hold(G, group, status, untilMs)
   redis.call('HSET', G.groups, 's:' .. group, status)
   redis.call('ZADD', G.gwait, string.format('%d', untilMs), group)
+  group_held_add(G, status, group_queued(G, group))
+end
+
+-- A held group takes its turn again (its wait is over, a slot freed).
+local function group_unhold(G, group, status)
+  group_held_add(G, status, -group_queued(G, group))
+  redis.call('HSET', G.groups, 's:' .. group, 'r')
+  redis.call('RPUSH', G.gready, group)
 end
 
 -- A group with nothing queued or running leaves the index (its counts too).
+-- Once no grouped job lives at all (none queued, scheduled, running or
+-- retrying: gof is empty), the sequence restarts: it orders members of gjobs
+-- only, and there are none.
 local function group_forget(G, group)
   redis.call('HDEL', G.groups, 'q:' .. group, 'r:' .. group, 's:' .. group)
   redis.call('ZREM', G.gindex, group)
+  if redis.call('HLEN', G.gof) == 0 and redis.call('ZCARD', G.gindex) == 0 then
+    redis.call('DEL', G.groups)
+  end
 end
 
 -- Frees the slots that these jobs held (they completed, were dead-lettered or
@@ -71,8 +106,7 @@ local function group_release(G, ids)
       local s = redis.call('HGET', G.groups, 's:' .. g)
       if s == 'c' then
         redis.call('ZREM', G.gwait, g)
-        redis.call('HSET', G.groups, 's:' .. g, 'r')
-        redis.call('RPUSH', G.gready, g)
+        group_unhold(G, g, s)
         ready = true
       elseif not s and running <= 0 then
         group_forget(G, g)
@@ -84,15 +118,20 @@ end
 
 -- Forgets a grouped job that never ran and will not (cancelled before its first
 -- lease): a queued one leaves gjobs here, so that its group's count stays true.
+-- A group left with nothing queued or running leaves the index, also when the
+-- job was a scheduled one (enqueue indexed its group already).
 local function group_drop(G, id)
   local m = redis.call('HGET', G.gof, id)
   if not m then return end
   redis.call('HDEL', G.gof, id)
+  local g = group_of(m)
+  local queued = group_queued(G, g)
+  local s = redis.call('HGET', G.groups, 's:' .. g)
   if redis.call('ZREM', G.gjobs, m) == 1 then
-    local g = group_of(m)
-    local queued = redis.call('HINCRBY', G.groups, 'q:' .. g, -1)
-    if queued <= 0 and redis.call('HGET', G.groups, 's:' .. g) == false then
-      if (tonumber(redis.call('HGET', G.groups, 'r:' .. g)) or 0) <= 0 then group_forget(G, g) end
-    end
+    queued = redis.call('HINCRBY', G.groups, 'q:' .. g, -1)
+    group_held_add(G, s, -1)
+  end
+  if queued <= 0 and s == false then
+    if (tonumber(redis.call('HGET', G.groups, 'r:' .. g)) or 0) <= 0 then group_forget(G, g) end
   end
 end

@@ -46,6 +46,28 @@ local function limits_group_rate_free_at(grateKey, group, rate, now)
   return tonumber(string.sub(first, #group + 2, #group + 16)) + rate.per
 end
 
-local function limits_group_rate_log(grateKey, group, now, lease)
-  redis.call('ZADD', grateKey, 0, group .. '\0' .. limits_ts(now) .. lease)
+-- Logs a lease in its group's log, and when that log lapses (this lease
+-- leaves the window): R is { grate, grateexp } (key names).
+local function limits_group_rate_log(R, group, now, lease, rate)
+  redis.call('ZADD', R.grate, 0, group .. '\0' .. limits_ts(now) .. lease)
+  redis.call('ZADD', R.grateexp, now + rate.per, group)
+end
+
+-- Keeps a key alive at least `ms` more (PEXPIRE GT would skip a key with no
+-- expiry yet): a log key outlives no window that its entries count in.
+local function limits_keep_for(key, ms)
+  if ms > 0 and redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+
+-- Idle groups' logs are trimmed by nobody else (a group's log is trimmed when
+-- it asks for a slot): up to `limit` groups whose last lease left its window
+-- lose their log. Costs one range read per call when none lapsed.
+local function limits_forget_group_rate_logs(grateKey, grateexpKey, now, limit)
+  local lapsed = redis.call('ZRANGEBYSCORE', grateexpKey, '-inf', now, 'LIMIT', 0, limit)
+  if #lapsed == 0 then return end
+  for i = 1, #lapsed do
+    local g = lapsed[i]
+    redis.call('ZREMRANGEBYLEX', grateKey, '[' .. g .. '\0', '(' .. g .. '\1')
+  end
+  call_sliced('ZREM', grateexpKey, lapsed, 1000)
 end

@@ -11,21 +11,22 @@ local function reserve_queue_rate_budget(qrateKey, rate, count, now)
 end
 
 -- Logs each lease (id:attempt, unique) at the lease time.
-local function reserve_queue_rate_log(qrateKey, now, ids, recs)
+local function reserve_queue_rate_log(qrateKey, rate, now, ids, recs)
   local args = {}
   for i = 1, #ids do
     args[#args + 1] = now
     args[#args + 1] = ids[i] .. ':' .. recs[i].attempts
   end
   call_sliced('ZADD', qrateKey, args, 2000)
+  -- Every entry is older than the window once it passes: the log goes with it.
+  redis.call('PEXPIRE', qrateKey, rate.per)
 end
 
 -- Groups whose wait is over take their turn again.
 local function reserve_promote_groups(G, now, limit)
   local due = redis.call('ZRANGEBYSCORE', G.gwait, '-inf', now, 'LIMIT', 0, limit)
   for i = 1, #due do
-    redis.call('HSET', G.groups, 's:' .. due[i], 'r')
-    redis.call('RPUSH', G.gready, due[i])
+    group_unhold(G, due[i], redis.call('HGET', G.groups, 's:' .. due[i]))
   end
   call_sliced('ZREM', G.gwait, due, 1000)
 end
@@ -77,7 +78,10 @@ local function reserve_pop_groups(o)
           o.popped[#o.popped + 1] = id
           o.priority[#o.popped] = priority
           o.group[#o.popped] = g
-          if lim.rate then limits_group_rate_log(o.grate, g, now, id) end
+          if lim.rate then
+            limits_group_rate_log({ grate = o.grate, grateexp = o.grateexp }, g, now, id, lim.rate)
+            o.loggedFor = math.max(o.loggedFor, lim.rate.per)
+          end
         else
           redis.call('HDEL', G.gof, id)
         end

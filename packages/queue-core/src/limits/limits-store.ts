@@ -21,6 +21,20 @@ const checkQueue = compileChecker<QueueLimits>(QueueLimits)
 const checkGroupLimits = compileChecker<GroupLimits>(GroupLimits)
 const checkGroup = compileChecker<string>(Group)
 
+/** What waits on a limit now (LimitsStore.waiting). */
+export interface LimitWaiting {
+  /** groups held back by their concurrency */
+  groupConcurrency: number
+  /** groups held back by their rate */
+  groupRate: number
+  /** queued jobs of the groups held back by their concurrency */
+  jobsOnGroupConcurrency: number
+  /** queued jobs of the groups held back by their rate */
+  jobsOnGroupRate: number
+  /** whether the queue's rate is used up */
+  queueRate: boolean
+}
+
 export interface GroupPage {
   groups: GroupSummary[]
   /** pass it back for the next page; null after the last one */
@@ -107,17 +121,26 @@ export class LimitsStore {
 
   /**
    * How many groups wait on their concurrency and on their rate (where the last
-   * reserve left them), and whether the queue's rate is used up: O(log groups).
+   * reserve left them), how many queued jobs those groups hold, and whether the
+   * queue's rate is used up: O(log groups). The job counts are kept by the scripts
+   * (lua/includes/groups.lua), so reading them is one HMGET.
    */
-  async waiting(): Promise<{ groupConcurrency: number; groupRate: number; queueRate: boolean }> {
-    const [conc, rate] = await redisCall(
+  async waiting(): Promise<LimitWaiting> {
+    const [conc, rate, jobs] = await redisCall(
       Promise.all([
         this.redis.zcount(this.keys.gwait, GROUP_FOREVER, '+inf'),
         this.redis.zcount(this.keys.gwait, '-inf', `(${GROUP_FOREVER}`),
+        this.redis.hmget(this.keys.groups, 'held:c', 'held:w'),
       ]),
     )
     const queueRate = (await this.waitingOn({ state: 'queued' } as JobRecord)) === 'queue_rate'
-    return { groupConcurrency: conc, groupRate: rate, queueRate }
+    return {
+      groupConcurrency: conc,
+      groupRate: rate,
+      jobsOnGroupConcurrency: Math.max(0, Number(jobs[0] ?? 0)),
+      jobsOnGroupRate: Math.max(0, Number(jobs[1] ?? 0)),
+      queueRate,
+    }
   }
 
   /**

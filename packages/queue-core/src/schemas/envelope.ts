@@ -11,6 +11,12 @@ export const TRACEPARENT = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'
 export const Traceparent = Type.String({ pattern: TRACEPARENT, description: 'W3C traceparent' })
 /** The longest a dedup key's throttle or debounce window may be: one day. */
 export const MAX_DEDUP_TTL_MS = 86_400_000
+/**
+ * A `unique` dedup key holds at most this long after its job is due, should the job
+ * outlive it (its key is given back when the job ends): a bound on what a lost job could
+ * leave behind, not a window.
+ */
+export const UNIQUE_DEDUP_HOLD_MS = 7 * 86_400_000
 export const IdempotencyKey = Type.String({ minLength: 1, maxLength: 256 })
 
 /** Printable text: `\0` separates a group from the rest of its stored keys (lua/includes/groups.lua). */

@@ -90,6 +90,7 @@ export const JobSummary = Type.Object({
   attempts: Type.Integer({ minimum: 0 }),
   maxAttempts: Type.Integer({ minimum: 1 }),
   priority: Type.Integer(),
+  group: Type.Optional(Type.String({ description: 'the group the job belongs to' })),
   runAt: Type.Integer({ description: 'ms since the epoch: when the job became due' }),
   createdAt: Type.Integer({ description: 'ms since the epoch' }),
   startedAt: Type.Optional(Type.Integer()),
