@@ -80,7 +80,7 @@ describe('limits and groups over HTTP', () => {
     }
     expect(job).toMatchObject({ group: 'a', waitingOn: 'group_concurrency' })
     // Group a runs one job and holds the other back: one job waits on its concurrency.
-    const scraped = await t.app.inject({ method: 'GET', url: '/metrics' })
+    const scraped = await h.t.app.inject({ method: 'GET', url: '/metrics' })
     expect(scraped.body).toContain(
       'conveyor_queue_jobs_waiting_on_limit{queue="default",limit="group_concurrency"} 1',
     )
