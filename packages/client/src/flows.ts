@@ -57,7 +57,8 @@ export class FlowsApi<M extends JobTypeMap> {
 
   /**
    * Resolves with the flow once it is completed, failed or cancelled, following its
-   * events (and opening them again if the server goes away meanwhile). `timeoutMs`
+   * events (and opening them again when the server ends the stream first, as it does
+   * with a quiet flow, or goes away); `onEvent` sees each event once. `timeoutMs`
    * bounds the whole wait (default: none).
    */
   async waitFor(
@@ -67,10 +68,16 @@ export class FlowsApi<M extends JobTypeMap> {
     const signals = [options.signal]
     if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs))
     const signal = AbortSignal.any(signals.filter((s) => s !== undefined))
+    // Each stream starts from the flow's start: what an earlier one reported is skipped.
+    const seen = new Set<string>()
     try {
       for (;;) {
         try {
-          for await (const event of this.events(flowId, { signal })) options.onEvent?.(event)
+          for await (const event of this.events(flowId, { signal })) {
+            const key = JSON.stringify(event)
+            if (!seen.has(key)) options.onEvent?.(event)
+            seen.add(key)
+          }
         } catch (err) {
           const away =
             err instanceof ConveyorApiError && ['network_error', 'timeout'].includes(err.code)

@@ -87,6 +87,38 @@ describe('ConveyorClient flows against the real API', () => {
     expect((await stored.flows.get(created.flowId))?.state).toBe('completed')
   })
 
+  it('waits across a quiet spell for a flow that fails, each event once', async () => {
+    const created = await client.flows.create({
+      jobs: [
+        {
+          id: 'root',
+          type: 'sms',
+          payload: { phone: FAILING_PHONE, message: 'dies after a pause' },
+          options: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 4_000 } },
+        },
+        {
+          id: 'child',
+          type: 'sms',
+          payload: { phone: phone(), message: 'x' },
+          dependsOn: ['root'],
+        },
+      ],
+    })
+    const events: FlowEvent[] = []
+    const flow = await client.flows.waitFor(created.flowId, {
+      timeoutMs: 30_000,
+      onEvent: (e) => events.push(e),
+    })
+    expect(flow).toMatchObject({ state: 'failed', counts: { total: 2, dead: 1, cancelled: 1 } })
+    expect(events.map((e) => `${e.event} ${e.event === 'job' ? e.node : ''} ${e.state}`)).toEqual([
+      'flow  running',
+      'job root dead',
+      'job child cancelled',
+      'flow  failed',
+    ])
+    expect((await stored.getJob(created.jobs.child ?? ''))?.state).toBe('cancelled')
+  })
+
   it('cancels a flow: what has not finished is cancelled, in Redis too', async () => {
     const created = await client.flows.create({
       jobs: [
