@@ -105,6 +105,9 @@ describe('conveyor limits and groups against the real API', () => {
       expect(run.stderr).toMatch(/^conveyor: /)
     }
     expect(await limitsIn('default').get()).toEqual({})
+    const help = (await conveyor(['--help'])).stdout
+    for (const command of ['limits set <queue>', 'groups <queue>', 'flow create', 'batch add'])
+      expect(help).toContain(`  ${command}`)
     const missing = await conveyor(['limits', 'get', 'no-such-queue'], env)
     expect(missing.code).toBe(3)
     expect(missing.stderr).toMatch(/404 queue_not_found/)

@@ -38,9 +38,10 @@ export interface RequestOptions {
 // in front of it failed, or a request with the same key was still running.
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
 // Failures after which a request was surely not acted on, so even one that is not
-// idempotent may be sent again: refused before any work (the rate limit, Redis down
-// before anything was written), or no connection was ever made.
-const NOT_ACTED_CODES = new Set(['rate_limited', 'redis_unavailable'])
+// idempotent may be sent again: refused by the rate limit before any work, or no
+// connection was ever made. (Not `redis_unavailable`: a route of several writes, such
+// as adding to a batch, may have made some before Redis went away.)
+const NOT_ACTED_CODES = new Set(['rate_limited'])
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 const MAX_RETRY_AFTER_MS = 30_000
 
