@@ -9,8 +9,9 @@ Commands:
                                  a queue's jobs in a state (queued by default)
   job <id>                       one job: state, attempts, payload, result, last error
   enqueue <type> --payload JSON [--delay-ms MS] [--run-at ISO] [--priority 0-9]
-          [--max-attempts N] [--idempotency-key K] [--wait]
-                                 enqueues a job; --wait follows it until it is finished
+          [--max-attempts N] [--idempotency-key K] [--group G]
+          [--dedup-key K [--dedup-mode unique|throttle|debounce] [--dedup-ttl-ms MS]]
+          [--wait]               enqueues a job; --wait follows it until it is finished
   retry <id>                     retries a dead or cancelled job
   cancel <id>                    cancels a job that has not started
   remove <id>                    deletes a job that is not running
@@ -18,6 +19,24 @@ Commands:
   pause <queue>, resume <queue>  stops or restarts handing out the queue's jobs
   tail [queue]                   live events of every queue (or one) until Ctrl-C
   schedules                      the scheduler's schedules
+  limits get <queue> [--group G] a queue's limits, or one group's override
+  limits set <queue> [--rate MAX/MS] [--groups-concurrency N] [--groups-rate MAX/MS]
+  limits set <queue> --group G [--concurrency N] [--rate MAX/MS]
+                                 replaces them as a whole (what is left out: no limit)
+  limits clear <queue> [--group G]
+                                 removes them (a group's: the queue's defaults apply)
+  groups <queue> [--limit N] [--cursor C] [--all]
+                                 groups with queued or running jobs, a page at a time
+  flow create <file.json|-> [--wait]
+                                 creates a flow ({ name?, jobs: [{ id, type, payload,
+                                 dependsOn? }] }); --wait follows it until it ends
+  flow get <id>, flow wait <id>, flow cancel <id>
+                                 a flow and its jobs; waits for it to end; cancels it
+  batch create [file.json|-] [--name N]
+                                 opens a batch ({ name?, onSuccess?, onComplete?, jobs? })
+  batch add <id> <file.json|->   adds jobs ({ jobs: [{ type, payload, options? }] })
+  batch close <id>, batch get <id>
+                                 no more jobs (its callbacks fire once all finished); a batch
 
 Flags:
   --url URL          the API (env CONVEYOR_URL; default http://localhost:8080)
@@ -27,9 +46,10 @@ Flags:
   -h, --help         this text
   --version          the CLI's version
 
-Exit codes: 0 done, 1 the job waited for ended dead or cancelled, 2 bad usage,
-3 not found (job, queue or route), 4 refused by the server (validation, auth,
-conflict, rate limit), 5 server unreachable, timed out or failing.
+Exit codes: 0 done, 1 the job or flow waited for ended dead, failed or cancelled,
+2 bad usage, 3 not found (job, queue, flow, batch or route), 4 refused by the
+server (validation, auth, conflict, rate limit), 5 server unreachable, timed out
+or failing.
 `
 
 const OPTIONS = {
@@ -50,6 +70,17 @@ const OPTIONS = {
   'max-attempts': { type: 'string' },
   'idempotency-key': { type: 'string' },
   wait: { type: 'boolean' },
+  group: { type: 'string' },
+  'dedup-key': { type: 'string' },
+  'dedup-mode': { type: 'string' },
+  'dedup-ttl-ms': { type: 'string' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  'groups-concurrency': { type: 'string' },
+  'groups-rate': { type: 'string' },
+  cursor: { type: 'string' },
+  all: { type: 'boolean' },
+  name: { type: 'string' },
 } as const
 
 export type Flags = ReturnType<typeof parse>['flags']
@@ -69,7 +100,8 @@ export function parse(argv: string[]) {
 /** A flag that must be a whole number in a range, or undefined when absent. */
 export function intFlag(
   flags: Flags,
-  name: 'limit' | 'offset' | 'delay-ms' | 'priority' | 'max-attempts' | 'timeout-ms',
+  name:
+    'limit' | 'offset' | 'delay-ms' | 'priority' | 'max-attempts' | 'timeout-ms' | 'dedup-ttl-ms',
   range: { min: number; max: number },
 ): number | undefined {
   const raw = flags[name]

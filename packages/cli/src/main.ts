@@ -7,10 +7,14 @@ import { readFileSync } from 'node:fs'
 import { ConveyorClient } from '@conveyor/client'
 import type { JobTypeMap } from '@conveyor/queue-core'
 import { intFlag, parse, USAGE } from './args.js'
+import { batch } from './commands/batch.js'
 import type { Command, Context } from './commands/context.js'
 import { enqueue } from './commands/enqueue.js'
+import { flow } from './commands/flow.js'
+import { groups } from './commands/groups.js'
 import { job } from './commands/job.js'
 import { jobs } from './commands/jobs.js'
+import { limits } from './commands/limits.js'
 import { jobAction, queueAction, remove, requeueDead } from './commands/operate.js'
 import { schedules } from './commands/schedules.js'
 import { stats } from './commands/stats.js'
@@ -30,6 +34,10 @@ const COMMANDS: Record<string, Command> = {
   resume: queueAction('resume'),
   tail,
   schedules,
+  limits,
+  groups,
+  flow,
+  batch,
 }
 
 const out = (text: string) => void process.stdout.write(text)

@@ -31,6 +31,11 @@ export function relative(iso: string, now = Date.now()): string {
   return ms <= 0 ? `${text} ago` : `in ${text}`
 }
 
+/** "2026-12-01T15:33:26.624Z (12 s ago)", or undefined for no time. */
+export function when(iso: string | undefined): string | undefined {
+  return iso ? `${iso} (${relative(iso)})` : undefined
+}
+
 /** Cuts `text` to `max` characters, marking the cut. */
 export function cut(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ')

@@ -1,7 +1,10 @@
 import type { ConveyorJobTypes } from '@conveyor/service-kit'
 import type { JobTypeMap, JobTypeName, PayloadOf } from '@conveyor/queue-core'
+import { BatchesApi } from './batches.js'
 import { ConveyorApiError } from './errors.js'
-import { Transport, type TransportOptions } from './http.js'
+import { FlowsApi } from './flows.js'
+import { segment as id, Transport, type TransportOptions } from './http.js'
+import { LimitsApi } from './limits.js'
 import { followJob, followQueues } from './streams.js'
 import type {
   Accepted,
@@ -20,8 +23,6 @@ import type {
 } from './types.js'
 
 export type ClientOptions = TransportOptions
-
-const id = (value: string) => encodeURIComponent(value)
 
 function runAtOf(runAt: EnqueueOptions['runAt']): number | string | undefined {
   return runAt instanceof Date ? runAt.toISOString() : runAt
@@ -44,9 +45,18 @@ function jobBody(
  */
 export class ConveyorClient<M extends JobTypeMap = ConveyorJobTypes> {
   private readonly http: Transport
+  /** queue limits, group overrides and the groups of a queue */
+  readonly limits: LimitsApi
+  /** flows: jobs that wait for other jobs, as a DAG */
+  readonly flows: FlowsApi<M>
+  /** batches: jobs with callbacks once all of them finished */
+  readonly batches: BatchesApi<M>
 
   constructor(options: ClientOptions) {
     this.http = new Transport(options)
+    this.limits = new LimitsApi(this.http)
+    this.flows = new FlowsApi<M>(this.http)
+    this.batches = new BatchesApi<M>(this.http)
   }
 
   /** The API's base URL. */
@@ -55,8 +65,9 @@ export class ConveyorClient<M extends JobTypeMap = ConveyorJobTypes> {
   }
 
   /**
-   * Enqueues one job (POST /jobs). Every try carries the same Idempotency-Key, so a
-   * retry after a lost answer returns the first job instead of enqueuing a second.
+   * Enqueues one job (POST /jobs), in a `group` and deduplicated by `dedup` if given.
+   * Every try carries the same Idempotency-Key, so a retry after a lost answer returns
+   * the first job instead of enqueuing a second.
    */
   enqueue<K extends JobTypeName<M>>(
     type: K,

@@ -16,12 +16,18 @@ export interface TransportOptions {
 }
 
 export interface RequestOptions {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
   query?: Record<string, string | number | undefined>
   body?: unknown
   /** for a POST: reused by every try, so a retried request takes effect once */
   idempotencyKey?: string
+  /**
+   * false for a POST the server does not make idempotent (it ignores Idempotency-Key:
+   * creating a flow or a batch, adding to a batch): no key is sent, and the request is
+   * tried again only after a failure that says it was not acted on. Default true.
+   */
+  idempotent?: boolean
   timeoutMs?: number | undefined
   signal?: AbortSignal | undefined
   /** `text/event-stream`: the response is handed back unread */
@@ -31,6 +37,12 @@ export interface RequestOptions {
 // Statuses after which the same request may pass: the server was overloaded, a proxy
 // in front of it failed, or a request with the same key was still running.
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
+// Failures after which a request was surely not acted on, so even one that is not
+// idempotent may be sent again: refused by the rate limit before any work, or no
+// connection was ever made. (Not `redis_unavailable`: a route of several writes, such
+// as adding to a batch, may have made some before Redis went away.)
+const NOT_ACTED_CODES = new Set(['rate_limited'])
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 const MAX_RETRY_AFTER_MS = 30_000
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -65,6 +77,15 @@ async function errorFromResponse(res: Response, what: string): Promise<ConveyorA
     details: body.details,
     requestId: body.requestId,
   })
+}
+
+/** A value as one segment of a path (a job id holds a colon, a group may hold a slash). */
+export const segment = (value: string): string => encodeURIComponent(value)
+
+/** Whether the request surely had no effect, so sending it again cannot act twice. */
+function notActedOn(err: ConveyorApiError): boolean {
+  if (err.status !== undefined) return NOT_ACTED_CODES.has(err.code)
+  return err.code === 'network_error' && NOT_CONNECTED.has(causeCode(err.cause) ?? '')
 }
 
 /** The HTTP side of the client: URLs, auth, timeouts, retries and error decoding. */
@@ -120,11 +141,15 @@ export class Transport {
   private async send(options: RequestOptions): Promise<Response> {
     const { method, path } = options
     const what = `${method} ${path}`
-    // A POST carries an Idempotency-Key (the API honours one on any POST), so a retry
-    // after a lost answer replays the first answer instead of acting twice. A DELETE
-    // has none, so it is tried once.
-    const key = method === 'POST' ? (options.idempotencyKey ?? randomUUID()) : undefined
+    // A POST carries an Idempotency-Key (the enqueue routes honour it; the operator
+    // actions are idempotent by nature), so a retry after a lost answer replays the
+    // first answer instead of acting twice. A DELETE has none, so it is tried once.
+    const idempotent = options.idempotent ?? true
+    const key =
+      method === 'POST' && idempotent ? (options.idempotencyKey ?? randomUUID()) : undefined
     const tries = method === 'DELETE' ? 1 : this.retries + 1
+    const mayRetry = (error: ConveyorApiError, attempt: number) =>
+      attempt < tries && (idempotent || notActedOn(error))
     const headers: Record<string, string> = {
       accept: options.stream ? 'text/event-stream' : 'application/json',
     }
@@ -165,13 +190,13 @@ export class Transport {
               message: `${what}: cannot reach ${this.base} (${causeText(cause)})`,
               cause,
             })
-        if (attempt >= tries) throw error
+        if (!mayRetry(error, attempt)) throw error
         await sleep(this.backoff(attempt), options.signal)
         continue
       }
       if (res.ok) return res
       const error = await errorFromResponse(res, what)
-      if (!RETRY_STATUSES.has(res.status) || attempt >= tries) throw error
+      if (!RETRY_STATUSES.has(res.status) || !mayRetry(error, attempt)) throw error
       await sleep(retryAfterMs(res) ?? this.backoff(attempt), options.signal)
     }
   }
@@ -181,9 +206,16 @@ export class Transport {
   }
 }
 
+/** The system error code under a failed fetch (`ECONNREFUSED`), if there is one. */
+function causeCode(err: unknown): string | undefined {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code
+  return typeof code === 'string' ? code : undefined
+}
+
 function causeText(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
-  if (typeof cause?.code === 'string') return cause.code
+  const cause = (err as { cause?: { message?: unknown } } | undefined)?.cause
+  const code = causeCode(err)
+  if (code !== undefined) return code
   if (typeof cause?.message === 'string') return cause.message
   return err instanceof Error ? err.message : String(err)
 }

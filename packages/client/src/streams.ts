@@ -1,7 +1,7 @@
 import { ConveyorApiError } from './errors.js'
 import type { Transport } from './http.js'
 import { readSse } from './sse.js'
-import type { JobEvent, JobView, QueueEventView } from './types.js'
+import type { FlowEvent, JobEvent, JobView, QueueEventView } from './types.js'
 
 const RECONNECT_MS = 500
 
@@ -94,5 +94,41 @@ export async function* followQueues(
   } catch (err) {
     if (options.signal?.aborted) return
     throw err
+  }
+}
+
+/** A flow in one of these states has ended: every job of it finished. */
+export const FLOW_ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled'])
+
+/**
+ * GET /flows/:id/events as an async iteration, from the flow's start: it ends after the
+ * `flow` event that says the flow ended, or when the server ends the stream.
+ */
+export async function* followFlow(
+  http: Transport,
+  flowId: string,
+  options: { signal?: AbortSignal; timeoutMs?: number },
+): AsyncGenerator<FlowEvent> {
+  const path = `/flows/${encodeURIComponent(flowId)}/events`
+  const res = await http.request<Response>({ method: 'GET', path, stream: true, ...options })
+  if (!res.body)
+    throw new ConveyorApiError({ code: 'invalid_response', message: `${path}: no body` })
+  try {
+    for await (const message of readSse(res.body)) {
+      if (message.event !== 'job' && message.event !== 'flow') continue
+      const event = { event: message.event, ...(parse(message.data, path) as object) } as FlowEvent
+      yield event
+      if (event.event === 'flow' && FLOW_ENDED.has(event.state)) return
+    }
+  } catch (err) {
+    if (options.signal?.aborted) {
+      throw new ConveyorApiError({ code: 'aborted', message: `${path}: aborted`, cause: err })
+    }
+    if (err instanceof ConveyorApiError) throw err
+    throw new ConveyorApiError({
+      code: 'network_error',
+      message: `${path}: the stream broke off`,
+      cause: err,
+    })
   }
 }

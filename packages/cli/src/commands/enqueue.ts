@@ -1,16 +1,30 @@
 import type { EnqueueOptions } from '@conveyor/client'
 import { intFlag, positional } from '../args.js'
 import { EXIT, UsageError } from '../exit-codes.js'
+import { parseJson } from '../json-input.js'
 import { printJob } from './job.js'
-import { printJson, type Command } from './context.js'
+import { printJson, type Command, type Context } from './context.js'
+
+const DEDUP_MODES = ['unique', 'throttle', 'debounce'] as const
 
 function payloadOf(raw: string | undefined): unknown {
   if (raw === undefined) throw new UsageError(`--payload is required, e.g. --payload '{"a":1}'`)
-  try {
-    return JSON.parse(raw) as unknown
-  } catch (err) {
-    throw new UsageError(`--payload is not JSON: ${(err as Error).message}`)
+  return parseJson(raw, '--payload')
+}
+
+/** --dedup-key K [--dedup-mode M] [--dedup-ttl-ms MS]; the server checks the rest. */
+function dedupOf(ctx: Context): EnqueueOptions['dedup'] {
+  const key = ctx.flags['dedup-key']
+  const mode = ctx.flags['dedup-mode'] ?? 'unique'
+  const ttlMs = intFlag(ctx.flags, 'dedup-ttl-ms', { min: 1, max: Number.MAX_SAFE_INTEGER })
+  if (key === undefined) {
+    if (ctx.flags['dedup-mode'] !== undefined || ttlMs !== undefined)
+      throw new UsageError('--dedup-mode and --dedup-ttl-ms need --dedup-key')
+    return undefined
   }
+  const known = DEDUP_MODES.find((m) => m === mode)
+  if (!known) throw new UsageError(`--dedup-mode must be one of ${DEDUP_MODES.join(', ')}`)
+  return { key, mode: known, ...(ttlMs === undefined ? {} : { ttlMs }) }
 }
 
 /**
@@ -30,6 +44,9 @@ export const enqueue: Command = async (ctx) => {
   if (ctx.flags['run-at'] !== undefined) options.runAt = ctx.flags['run-at']
   if (ctx.flags['idempotency-key'] !== undefined)
     options.idempotencyKey = ctx.flags['idempotency-key']
+  if (ctx.flags.group !== undefined) options.group = ctx.flags.group
+  const dedup = dedupOf(ctx)
+  if (dedup !== undefined) options.dedup = dedup
   const accepted = await ctx.client.enqueue(type, payload, options)
   if (!ctx.flags.wait) {
     if (ctx.json) printJson(ctx, accepted)

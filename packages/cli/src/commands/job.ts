@@ -1,10 +1,9 @@
 import type { JobView } from '@conveyor/client'
 import { positional } from '../args.js'
 import { EXIT } from '../exit-codes.js'
-import { cut, fields, relative } from '../table.js'
+import { cut, fields, when } from '../table.js'
 import { printJson, type Command, type Context } from './context.js'
 
-const when = (iso: string | undefined) => (iso ? `${iso} (${relative(iso)})` : undefined)
 const json = (value: unknown) => (value === undefined ? undefined : cut(JSON.stringify(value), 200))
 
 /** Prints one job, as JSON or as a list of its fields. */

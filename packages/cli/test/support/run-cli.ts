@@ -9,17 +9,25 @@ export interface CliRun {
   stderr: string
 }
 
-/** Runs the built `conveyor` with `args` and an environment of only PATH and `env`. */
-export function conveyor(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs the built `conveyor` with `args` and an environment of only PATH and `env`;
+ * `stdin`, when given, is its standard input.
+ */
+export function conveyor(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    child.stdin?.end(stdin)
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()))
     child.once('error', reject)
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
