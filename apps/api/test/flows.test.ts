@@ -35,6 +35,21 @@ const diamond = {
 }
 
 describe('flows over HTTP', () => {
+  it('keeps a quiet flow event stream open for longer than a Redis command may take', async () => {
+    const created = await call('POST', '/flows', diamond)
+    await h.t.app.listen({ port: 0, host: '127.0.0.1' })
+    const base = `http://127.0.0.1:${(h.t.app.server.address() as AddressInfo).port}`
+    const res = await fetch(`${base}/flows/${created.body.flowId}/events`)
+    const events = sseReader(res.body!)
+    // Nothing runs yet: the stream's blocking read waits past the API's command timeout.
+    await new Promise((resolve) => setTimeout(resolve, 4_000))
+    workers.start('default', { sms: () => undefined, email: () => undefined })
+    const seen: { event: string; data: unknown }[] = []
+    for (let e = await events.next(); e !== null; e = await events.next()) seen.push(e)
+    expect(seen.filter((e) => e.event === 'job')).toHaveLength(4)
+    expect(seen.at(-1)).toMatchObject({ event: 'flow', data: { state: 'completed' } })
+  })
+
   it('POST /flows runs a diamond; GET /flows/:id and the jobs show it; the SSE stream follows it to the end', async () => {
     const created = await call('POST', '/flows', diamond)
     expect(created.status).toBe(202)

@@ -16,22 +16,42 @@ export interface FlowEvent {
   job?: string
 }
 
+/** The longest a read blocks, unless the caller says otherwise. */
+const MAX_BLOCK_MS = 5_000
+/** How long past a read's block its connection waits for the answer before giving up. */
+const ANSWER_GRACE_MS = 2_000
+
 /** A flow's progress, read from its stream, on a connection of its own (reads block). */
 export class FlowEvents {
   private readonly redis: RedisClient
   private readonly key: string
+  private readonly maxBlockMs: number
 
-  constructor(o: { connection: RedisConnection; flowId: string; prefix?: string }) {
+  constructor(o: {
+    connection: RedisConnection
+    flowId: string
+    prefix?: string
+    /** the longest one read() may block; default 5 s */
+    maxBlockMs?: number
+  }) {
     this.key = flowKeys(o.prefix ?? DEFAULTS.prefix, o.flowId).events
-    // Its first read may come before it connects: queued, not refused.
-    this.redis = duplicate(o.connection, { maxRetriesPerRequest: null, enableOfflineQueue: true })
+    this.maxBlockMs = o.maxBlockMs ?? MAX_BLOCK_MS
+    this.redis = duplicate(o.connection, {
+      // Its first read may come before it connects: queued, not refused.
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      // Not the source connection's timeout (an API's is shorter than a block): a quiet
+      // stream is not a dead connection, but a read with no answer long after its block is.
+      commandTimeout: this.maxBlockMs + ANSWER_GRACE_MS,
+    })
     this.redis.on('error', () => undefined)
   }
 
-  /** Entries after `cursor` ('0-0': from the start); waits up to blockMs for one. */
+  /** Entries after `cursor` ('0-0': from the start); waits up to blockMs (capped) for one. */
   async read(cursor: string, blockMs: number): Promise<FlowEvent[]> {
+    const block = Math.max(0, Math.min(blockMs, this.maxBlockMs))
     const reply = await redisCall(
-      this.redis.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', this.key, cursor),
+      this.redis.xread('COUNT', 100, 'BLOCK', block, 'STREAMS', this.key, cursor),
     )
     const entries = reply?.[0]?.[1] ?? []
     return entries.map(([id, fields]) => {
