@@ -23,6 +23,7 @@ KEYS[19] gof       hash   grouped job id -> gjobs member
 KEYS[20] dedup     hash   dedup key -> "id|mode|until" (includes/dedup.lua)
 KEYS[21] dedupexp  zset   dedup keys that expire -> when
 KEYS[22] dedupof   hash   job id -> the unique dedup key it holds
+KEYS[23] cancels   hash   running jobs asked to stop (cancel.lua)
 ARGV[1]  events max length
 ARGV[2]  keep completed ms (0 = remove the job as soon as it completes)
 ARGV[3]  number of jobs n
@@ -37,6 +38,7 @@ local wakeKey = KEYS[13]
 local groupsKey, gjobsKey, greadyKey = KEYS[14], KEYS[15], KEYS[16]
 local gwaitKey, gindexKey, gofKey = KEYS[17], KEYS[18], KEYS[19]
 local dedupKey, dedupexpKey, dedupofKey = KEYS[20], KEYS[21], KEYS[22]
+local cancelsKey = KEYS[23]
 local G = { groups = groupsKey, gjobs = gjobsKey, gready = greadyKey, gwait = gwaitKey,
   gindex = gindexKey, gof = gofKey }
 local D = { dedup = dedupKey, dedupexp = dedupexpKey, dedupof = dedupofKey }
@@ -80,6 +82,9 @@ end
 if #done > 0 then
   if group_release(G, done) then wake(wakeKey) end
   dedup_release(D, done, now)
+  -- A job asked to stop that completed first: the request is moot. The hash is empty
+  -- but while an operator's cancel is on its way, so this costs one HLEN a call.
+  if redis.call('HLEN', cancelsKey) > 0 then call_sliced('HDEL', cancelsKey, done, 1000) end
   call_sliced('ZREM', leasesKey, done, 1000)
   if keepMs > 0 then
     rec_write_many(stateKey, done, doneRecs)

@@ -61,6 +61,8 @@ elseif r.state == 'scheduled' then
   redis.call('ZREM', delayedKey, id)
 elseif r.state == 'retrying' then
   redis.call('ZREM', retryKey, id)
+  -- It may have been asked to stop while it ran, and failed first.
+  redis.call('HDEL', cancelsKey, id)
 elseif r.state == 'active' then
   redis.call('HSET', cancelsKey, id, server_now())
   redis.call('PUBLISH', ARGV[3], id)

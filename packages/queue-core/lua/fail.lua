@@ -72,6 +72,9 @@ for i = 1, n do
       redis.call('ZADD', retryKey, r.runAt, id)
       retrying[#retrying + 1] = id
     else
+      -- Asked to stop but dead first: the request is moot. (A job to be retried keeps
+      -- it, so that its next attempt is stopped as the operator asked.)
+      redis.call('HDEL', cancelsKey, id)
       r.state, r.finishedAt = 'dead', now
       redis.call('ZADD', deadKey, now, id)
       dead[#dead + 1] = id

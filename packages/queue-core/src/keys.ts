@@ -244,6 +244,7 @@ export const SCRIPT_KEYS = {
     'wake',
     ...GROUP_KEYS,
     ...DEDUP_KEYS,
+    'cancels',
   ],
   fail: [
     'state',

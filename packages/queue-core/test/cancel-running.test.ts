@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
+import { queueKeys } from '../src/index.js'
+import { QueueScripts } from '../src/scripts.js'
 import { flowHarness, useFlowRedis, type FlowHarness } from './support/flow-harness.js'
 import { until } from './support/harness.js'
 
@@ -101,6 +103,43 @@ describe('cancelling a running job', () => {
       'job_cancelled',
       'job_cancelled',
     ])
+    await redis.quit()
+  })
+
+  it('lets a cancel request go once its job ended another way: completed, dead, or cancelled while retrying', async () => {
+    const h = flowHarness()
+    const redis = new Redis(h.url)
+    const keys = queueKeys(h.prefix, 'alpha')
+    // A worker that never hears the cancel channel: the queue's scripts alone.
+    const scripts = new QueueScripts(redis, keys, 100)
+    const ids = []
+    for (const label of ['completes', 'dies', 'retries']) {
+      ids.push((await h.conveyor.enqueue('step', { label })).id)
+    }
+    const { jobs } = await scripts.reserve({
+      count: 3,
+      leaseMs: 30_000,
+      workerId: 'w',
+      promoteLimit: 10,
+      maxBytes: 0,
+    })
+    expect(jobs).toHaveLength(3)
+    for (const id of ids) expect(await h.conveyor.cancel(id)).toBe('cancelling')
+    expect(await redis.hlen(keys.cancels)).toBe(3)
+    const [completes, dies, retries] = jobs
+    const lease = (j: typeof completes) => ({ id: j?.id ?? '', token: j?.token ?? '' })
+    await scripts.ack([{ ...lease(completes), result: '' }], {
+      completedMs: 60_000,
+      completedCount: 0,
+    })
+    await scripts.fail([
+      { ...lease(dies), error: '{"message":"x"}', retryDelayMs: -1 },
+      { ...lease(retries), error: '{"message":"x"}', retryDelayMs: 60_000 },
+    ])
+    // The retrying job keeps its request, so that its next attempt is stopped.
+    expect(await redis.hkeys(keys.cancels)).toEqual([retries?.id])
+    expect(await h.conveyor.cancel(ids[2] ?? '')).toBe('cancelled')
+    expect(await redis.hlen(keys.cancels)).toBe(0)
     await redis.quit()
   })
 })
