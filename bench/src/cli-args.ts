@@ -1,7 +1,15 @@
 export const SYSTEM_NAMES = ['conveyor', 'bullmq', 'bee-queue', 'naive'] as const
 export type SystemName = (typeof SYSTEM_NAMES)[number]
 
-export const SCENARIO_NAMES = ['enqueue', 'process', 'latency', 'memory', 'http', 'groups'] as const
+export const SCENARIO_NAMES = [
+  'enqueue',
+  'process',
+  'latency',
+  'memory',
+  'http',
+  'groups',
+  'flows',
+] as const
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
 export interface BenchArgs {

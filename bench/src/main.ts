@@ -7,6 +7,7 @@ import { writeResults } from './report/write-results.js'
 import { ResultSet } from './results.js'
 import type { ScenarioContext } from './scenarios/context.js'
 import { runEnqueue } from './scenarios/enqueue.js'
+import { runFlows } from './scenarios/flows.js'
 import { runGroups } from './scenarios/groups.js'
 import { runHttpIngest } from './scenarios/http-ingest.js'
 import { runLatency } from './scenarios/latency.js'
@@ -20,6 +21,7 @@ const SCENARIOS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<void>> =
   memory: runMemory,
   http: runHttpIngest,
   groups: runGroups,
+  flows: runFlows,
 }
 
 async function main(): Promise<void> {
