@@ -383,6 +383,7 @@ describe('the new screens', () => {
       ['flow-lookup', 'flows'],
       ['batch', `batches/${opened.batch}`],
       ['limits', 'queues/default/limits?group=tenant-a'],
+      ['queue-group', 'queues/default?state=queued&group=tenant-c'],
     ]
     for (const theme of ['light', 'dark']) {
       await page.evaluate(`localStorage.setItem('conveyor-theme', '${theme}')`)
