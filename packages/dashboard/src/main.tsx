@@ -46,6 +46,7 @@ function Screen() {
             queue={second ?? 'default'}
             state={(JOB_STATES as string[]).includes(state) ? (state as JobState) : 'queued'}
             type={params.get('type') ?? ''}
+            group={params.get('group') ?? ''}
             text={params.get('text') ?? ''}
             cursor={params.get('cursor') ?? ''}
             seen={Number(params.get('seen') ?? 0) || 0}

@@ -17,6 +17,7 @@ export const JOB_STATES: JobState[] = [
   'completed',
   'dead',
   'cancelled',
+  'waiting',
 ]
 
 export interface Outcomes {
@@ -44,6 +45,8 @@ export interface JobSummary {
   id: string
   queue: string
   type: string
+  /** the group the job belongs to, if any */
+  group?: string
   state: JobState
   attempts: number
   maxAttempts: number

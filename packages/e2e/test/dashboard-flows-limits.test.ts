@@ -248,7 +248,7 @@ describe('limits and groups on the dashboard', () => {
     const rows = page.getByTestId('groups').locator('tbody tr')
     await expect.poll(() => rows.locator('th').allTextContents()).toEqual(['tenant-b', 'tenant-a'])
     expect(await rows.first().locator('td[data-label="queued"]').textContent()).toBe('3')
-    await rows.nth(1).getByRole('link').click()
+    await rows.nth(1).getByRole('link', { name: 'tenant-a: limits' }).click()
     await page.getByTestId('group-override').waitFor()
     expect(await page.getByTestId('group-override').textContent()).toContain('No override')
     const form = page.getByRole('form', { name: 'Override of group tenant-a' })
@@ -258,6 +258,96 @@ describe('limits and groups on the dashboard', () => {
       const { json } = await admin('GET', '/queues/default/groups/tenant-a/limits')
       return JSON.stringify(json) === JSON.stringify({ concurrency: 1 })
     }, 'the override saved')
+    await paused('default', false)
+    expect(asAdmin.problems).toEqual([])
+  })
+
+  it('filters the Queue screen by group: from the groups table, a row, the form; kept on reload', async () => {
+    // The jobs enqueued above run first, so that the queued list holds only what is posted here.
+    await until(async () => {
+      const { json } = await admin<{ queues: { name: string; queued: number }[] }>(
+        'GET',
+        '/overview',
+      )
+      return json.queues.find((q) => q.name === 'default')?.queued === 0
+    }, 'nothing queued')
+    await paused('default', true)
+    const post = async (group?: string) => {
+      const { status, json } = await admin<{ id: string }>('POST', '/jobs', {
+        ...sms('+15550004006', group ?? 'plain'),
+        ...(group === undefined ? {} : { group }),
+      })
+      expect(status).toBe(202)
+      return json.id
+    }
+    const plain = [await post(), await post()]
+    const c = [await post('tenant-c'), await post('tenant-c')]
+    const d = [await post('tenant-d')]
+    const rows = page.locator('tbody tr')
+    const shown = async () => ({
+      ids: await rows.locator('td[data-label="job"]').allTextContents(),
+      groups: await rows.locator('td[data-label="group"]').allTextContents(),
+    })
+
+    await show('queues/default/limits')
+    await page.getByTestId('groups').getByRole('link', { name: 'tenant-c', exact: true }).click()
+    await page.getByRole('heading', { name: 'Queue default' }).waitFor()
+    await expect.poll(shown).toEqual({ ids: c, groups: ['tenant-c', 'tenant-c'] })
+    expect(page.url()).toContain('group=tenant-c')
+    expect(await page.locator('p[role="status"]').textContent()).toContain(
+      '2 queued jobs in group tenant-c',
+    )
+    // The bulk route has no group: "all matching" would reach every group, so it is off.
+    expect(await page.getByRole('button', { name: 'Retry all matching' }).isDisabled()).toBe(true)
+    expect(await page.getByTestId('bulk-no-group').textContent()).toContain('one group')
+    expect(await seriousViolations(page), 'queue filtered by group').toEqual([])
+    await screenshot(page, 'queue-group-filter')
+
+    await page.reload()
+    await expect.poll(shown).toEqual({ ids: c, groups: ['tenant-c', 'tenant-c'] })
+    expect(await page.getByLabel('Group').inputValue()).toBe('tenant-c')
+
+    await page.getByLabel('Group').fill('tenant-d')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await expect.poll(shown).toEqual({ ids: d, groups: ['tenant-d'] })
+    await page.goBack()
+    await expect.poll(shown).toEqual({ ids: c, groups: ['tenant-c', 'tenant-c'] })
+
+    // Unfiltered: plain jobs first, then group by group; a row's group filters by it.
+    await page.getByRole('link', { name: 'Show every group' }).click()
+    await expect.poll(shown).toEqual({
+      ids: [...plain, ...c, ...d],
+      groups: ['', '', 'tenant-c', 'tenant-c', 'tenant-d'],
+    })
+    expect(await page.getByRole('button', { name: 'Retry all matching' }).isDisabled()).toBe(false)
+    await screenshot(page, 'queue-groups')
+    await rows.last().getByRole('link', { name: 'tenant-d' }).click()
+    await expect.poll(shown).toEqual({ ids: d, groups: ['tenant-d'] })
+    expect(page.url()).toContain('group=tenant-d')
+    await page.setViewportSize({ width: 320, height: 640 })
+    const overflow = await page.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    )
+    expect(overflow, 'queue filtered by group at 320 px').toBeLessThanOrEqual(0)
+    await screenshot(page, 'queue-group-filter-320px')
+    await page.setViewportSize({ width: 1280, height: 800 })
+  })
+
+  it('lists the jobs of a flow waiting on their parents under a waiting tab', async () => {
+    const { json } = await admin<{ jobs: Record<string, string> }>('POST', '/flows', {
+      jobs: [
+        { id: 'parent', ...sms('+15550004007', 'first') },
+        { id: 'child', ...sms('+15550004007', 'then'), dependsOn: ['parent'] },
+      ],
+    })
+    await show('queues/default')
+    await page.getByRole('link', { name: 'waiting', exact: true }).click()
+    await expect
+      .poll(() => page.locator('tbody td[data-label="job"]').allTextContents())
+      .toEqual([json.jobs.child])
+    expect(await page.locator('tbody td[data-label="state"]').textContent()).toContain('waiting')
+    expect(page.url()).toContain('state=waiting')
+    expect(await seriousViolations(page), 'waiting tab').toEqual([])
     await paused('default', false)
     expect(asAdmin.problems).toEqual([])
   })
@@ -293,6 +383,7 @@ describe('the new screens', () => {
       ['flow-lookup', 'flows'],
       ['batch', `batches/${opened.batch}`],
       ['limits', 'queues/default/limits?group=tenant-a'],
+      ['queue-group', 'queues/default?state=queued&group=tenant-c'],
     ]
     for (const theme of ['light', 'dark']) {
       await page.evaluate(`localStorage.setItem('conveyor-theme', '${theme}')`)

@@ -1,3 +1,4 @@
+import { useRef } from 'preact/hooks'
 import { api, ApiFailure } from '../api.js'
 import { ErrorNote, Loading } from '../components/notice.js'
 import { StateBadge } from '../components/state-badge.js'
@@ -9,6 +10,8 @@ import { useData } from '../use-data.js'
 
 /** A batch lists at most this many of its failed jobs. */
 const LISTED = 100
+/** events a done batch still follows, waiting for its callbacks to be enqueued */
+const LATE_EVENTS = 20
 
 const WHEN: Record<string, string> = {
   onSuccess: 'once every job completed',
@@ -59,8 +62,18 @@ export function BatchScreen({ id }: { id: string }) {
     reload,
   } = useData(() => api<BatchView>(`batches/${encodeURIComponent(id)}`), [id])
   // Only its failed ids are known here, so any job event may move it: refreshes are
-  // coalesced to one a second, and stop once the batch is done.
-  useLive(() => batch?.state !== 'done', reload)
+  // coalesced to one a second, and stop once the batch is done. A batch is marked done
+  // a moment before its callbacks are enqueued, so a done batch follows a few more
+  // events until both show (it may have none: hence the few).
+  const late = useRef(0)
+  useLive(() => {
+    if (batch?.state !== 'done') return true
+    if (batch.callbacks.onSuccess !== undefined && batch.callbacks.onComplete !== undefined) {
+      return false
+    }
+    late.current += 1
+    return late.current <= LATE_EVENTS
+  }, reload)
   if (error instanceof ApiFailure && error.status === 404) {
     return (
       <section aria-labelledby="title">

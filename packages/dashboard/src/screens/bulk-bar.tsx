@@ -18,6 +18,8 @@ export interface BulkBarProps {
   queue: string
   state: JobState
   type: string
+  /** a group filter: "all matching" cannot keep to it (the bulk route has no group) */
+  group: string
   text: string
   selected: string[]
   done: () => void
@@ -32,6 +34,9 @@ export function BulkBar(props: BulkBarProps) {
     can(a === 'remove' ? 'admin' : 'operate'),
   )
   if (actions.length === 0) return null
+  // The bulk-by-filter route knows no group: acting "on all matching" would reach jobs of
+  // every group, so with a group filter only the selected rows can be acted on.
+  const byGroup = props.group !== ''
 
   const onSelected = async (action: Action) => {
     const { count } = await api<{ count: number }>('jobs/bulk', {
@@ -101,10 +106,21 @@ export function BulkBar(props: BulkBarProps) {
         </button>
       ))}
       {actions.map((a) => (
-        <button key={`all-${a}`} type="button" disabled={running} onClick={() => void onAll(a)}>
+        <button
+          key={`all-${a}`}
+          type="button"
+          disabled={running || byGroup}
+          aria-describedby={byGroup ? 'bulk-no-group' : undefined}
+          onClick={() => void onAll(a)}
+        >
           {LABEL[a]} all matching
         </button>
       ))}
+      {byGroup && (
+        <span id="bulk-no-group" class="muted" data-testid="bulk-no-group">
+          “All matching” cannot keep to one group: select the group's rows instead.
+        </span>
+      )}
       {running && (
         <button type="button" onClick={() => (stop.current = true)}>
           Stop

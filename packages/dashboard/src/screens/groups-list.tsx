@@ -52,7 +52,12 @@ export function GroupsList(props: { queue: string; cursor: string; group: string
               {groups.map((g) => (
                 <tr key={g.group}>
                   <th scope="row" data-label="group">
-                    {g.group}
+                    <a
+                      href={href(['queues', queue], { state: 'queued', group: g.group })}
+                      title={`Queued jobs of group ${g.group}`}
+                    >
+                      {g.group}
+                    </a>
                   </th>
                   <td class="num" data-label="queued">
                     {g.queued}

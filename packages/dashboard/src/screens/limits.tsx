@@ -182,6 +182,11 @@ function GroupPart({ queue, group }: { queue: string; group: string }) {
           <Shown limits={{ groups: data }} withQueueRate={false} />
         </div>
       )}
+      <p>
+        <a href={href(['queues', queue], { state: 'queued', group })}>
+          Queued jobs of group {group}
+        </a>
+      </p>
       {can('admin') && (
         <Editor
           key={`${group}/${JSON.stringify(data)}`}

@@ -1,19 +1,22 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, can, q } from '../api.js'
 import { ThroughputChart } from '../components/chart.js'
 import { ErrorNote, Loading } from '../components/notice.js'
 import { StateBadge } from '../components/state-badge.js'
 import { ago } from '../format.js'
 import { useLive } from '../live.js'
-import { go, href } from '../router.js'
+import { href } from '../router.js'
 import { JOB_STATES, type BrowsePage, type HistoryPoint, type JobState } from '../types.js'
 import { useData } from '../use-data.js'
 import { BulkBar } from './bulk-bar.js'
+import { filterParams, QueueFilters } from './queue-filters.js'
 
 export interface QueueProps {
   queue: string
   state: JobState
   type: string
+  /** only this group's jobs */
+  group: string
   text: string
   cursor: string
   /** jobs a search examined on the pages before this one */
@@ -25,54 +28,24 @@ function preview(job: BrowsePage['jobs'][number]): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text
 }
 
-function Filters(props: QueueProps) {
-  const [id, setId] = useState('')
-  const [type, setType] = useState(props.type)
-  const [text, setText] = useState(props.text)
-  return (
-    <div class="filters">
-      <form
-        role="search"
-        aria-label="Find a job by id"
-        onSubmit={(e) => {
-          e.preventDefault()
-          if (id.trim() !== '') go(['jobs', id.trim()])
-        }}
-      >
-        <label>
-          Job id <input value={id} onInput={(e) => setId(e.currentTarget.value)} name="id" />
-        </label>
-        <button type="submit">Open job</button>
-      </form>
-      <form
-        role="search"
-        aria-label="Filter jobs"
-        onSubmit={(e) => {
-          e.preventDefault()
-          go(['queues', props.queue], { state: props.state, type, text })
-        }}
-      >
-        <label>
-          Type <input value={type} onInput={(e) => setType(e.currentTarget.value)} name="type" />
-        </label>
-        <label>
-          Payload contains{' '}
-          <input value={text} onInput={(e) => setText(e.currentTarget.value)} name="text" />
-        </label>
-        <button type="submit">Search</button>
-      </form>
-    </div>
-  )
-}
-
 export function QueueScreen(props: QueueProps) {
-  const { queue, state, type, text, cursor, seen } = props
-  const filtered = type !== '' || text !== ''
+  const { queue, state, type, group, text, cursor, seen } = props
+  const filter = filterParams(props)
+  // Queued jobs of one group are paged directly; any other filter is a search in chunks.
+  const filtered = type !== '' || text !== '' || (group !== '' && state !== 'queued')
   const [selected, setSelected] = useState<string[]>([])
   const [anchor, setAnchor] = useState<number | null>(null)
+  // Rows chosen under another filter are out of sight: acting on them would surprise.
+  useEffect(() => {
+    setSelected([])
+    setAnchor(null)
+  }, [queue, state, type, group, text])
   const page = useData(
-    () => api<BrowsePage>(`queues/${queue}/browse${q({ state, type, text, cursor, limit: 50 })}`),
-    [queue, state, type, text, cursor],
+    () =>
+      api<BrowsePage>(
+        `queues/${queue}/browse${q({ state, type, group, text, cursor, limit: 50 })}`,
+      ),
+    [queue, state, type, group, text, cursor],
   )
   const history = useData(
     () => api<{ points: HistoryPoint[] }>(`queues/${queue}/history?resolution=minute&hours=1`),
@@ -113,7 +86,7 @@ export function QueueScreen(props: QueueProps) {
           {JOB_STATES.map((s) => (
             <li key={s}>
               <a
-                href={href(['queues', queue], { state: s, type, text })}
+                href={href(['queues', queue], { ...filter, state: s })}
                 aria-current={s === state ? 'page' : undefined}
               >
                 {s}
@@ -125,12 +98,19 @@ export function QueueScreen(props: QueueProps) {
       {history.data && (
         <ThroughputChart points={history.data.points} label="Last hour, per minute" />
       )}
-      <Filters key={`${queue}/${type}/${text}`} {...props} />
+      <QueueFilters key={`${queue}/${type}/${group}/${text}`} {...props} />
+      {group !== '' && (
+        <p data-testid="group-filter">
+          Only group <strong>{group}</strong> ·{' '}
+          <a href={href(['queues', queue], { ...filter, group: '' })}>Show every group</a>
+        </p>
+      )}
       {can('operate') && (
         <BulkBar
           queue={queue}
           state={state}
           type={type}
+          group={group}
           text={text}
           selected={selected}
           done={() => {
@@ -146,6 +126,7 @@ export function QueueScreen(props: QueueProps) {
         <>
           <p role="status">
             {page.data.total} {state} jobs
+            {group !== '' && state === 'queued' && ` in group ${group}`}
             {filtered &&
               ` · searched ${seen + page.data.scanned} of ${page.data.total}, ${jobs.length} found here`}
           </p>
@@ -163,6 +144,7 @@ export function QueueScreen(props: QueueProps) {
                   )}
                   <th scope="col">Job</th>
                   <th scope="col">Type</th>
+                  <th scope="col">Group</th>
                   <th scope="col">State</th>
                   <th scope="col">Attempts</th>
                   <th scope="col">Created</th>
@@ -190,6 +172,16 @@ export function QueueScreen(props: QueueProps) {
                       <a href={href(['jobs', job.id])}>{job.id}</a>
                     </td>
                     <td data-label="type">{job.type}</td>
+                    <td data-label="group">
+                      {job.group !== undefined && (
+                        <a
+                          href={href(['queues', queue], { ...filter, group: job.group })}
+                          title={`Only group ${job.group}`}
+                        >
+                          {job.group}
+                        </a>
+                      )}
+                    </td>
                     <td data-label="state">
                       <StateBadge state={job.state} />
                     </td>
@@ -208,15 +200,11 @@ export function QueueScreen(props: QueueProps) {
           </div>
           {jobs.length === 0 && <p>No jobs here{filtered && ' yet (search further)'}.</p>}
           <div class="pager">
-            {cursor !== '' && (
-              <a href={href(['queues', queue], { state, type, text })}>First page</a>
-            )}
+            {cursor !== '' && <a href={href(['queues', queue], filter)}>First page</a>}
             {page.data.next !== null && (
               <a
                 href={href(['queues', queue], {
-                  state,
-                  type,
-                  text,
+                  ...filter,
                   cursor: page.data.next,
                   ...(filtered ? { seen: String(seen + page.data.scanned) } : {}),
                 })}
