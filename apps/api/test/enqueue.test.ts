@@ -159,6 +159,17 @@ describe('POST /jobs', () => {
     expect([counts.queued, counts.scheduled]).toEqual([1, 1])
   })
 
+  it('documents created and dedup in the OpenAPI answer of POST /jobs and /jobs/batch', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' })
+    for (const path of ['/jobs', '/jobs/batch']) {
+      const op = res.json<{ paths: Record<string, { post: unknown }> }>().paths[path]?.post
+      const answer = JSON.stringify((op as { responses: Record<string, unknown> }).responses['202'])
+      expect(answer).toContain('"created"')
+      expect(answer).toContain('"matched"')
+      expect(answer).toContain('"debounced"')
+    }
+  })
+
   it('answers a deduplicated keyed request as deduplicated, not as a replay of its key', async () => {
     const dedup = { key: 'once', mode: 'unique' }
     const first = await post('/jobs', { type: 'sms', payload: sms, dedup })

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { ConveyorError, type BatchView } from '@conveyor/queue-core'
 import { answerOnce } from '../idempotent-requests.js'
-import { commonErrors, ErrorResponse } from '../schemas/common.js'
+import { commonErrors, ErrorResponse, keyedErrors } from '../schemas/common.js'
 import {
   BatchCreated,
   BatchIdParams,
@@ -46,7 +46,7 @@ export const batchRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
           'whatever the outcome; each exactly once, its handler reading the counts and the ' +
           'failed ids with job.batch(). Callbacks fire only after POST /batches/:id/close.',
         body: BatchInput,
-        response: { 201: BatchCreated, ...commonErrors },
+        response: { 201: BatchCreated, ...keyedErrors, ...commonErrors },
       },
     },
     (request, reply) =>
@@ -66,7 +66,7 @@ export const batchRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
           'only what is missing; a retry of one that succeeded replays its answer.',
         params: BatchIdParams,
         body: BatchJobs,
-        response: { 202: BatchJobsAdded, ...notFound, 409: ErrorResponse, ...commonErrors },
+        response: { 202: BatchJobsAdded, ...notFound, ...keyedErrors, ...commonErrors },
       },
     },
     (request, reply) => {

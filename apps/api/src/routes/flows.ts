@@ -3,7 +3,7 @@ import { ConveyorError, type FlowView } from '@conveyor/queue-core'
 import Type from 'typebox'
 import { streamFlow } from '../flow-stream.js'
 import { answerOnce } from '../idempotent-requests.js'
-import { commonErrors, ErrorResponse } from '../schemas/common.js'
+import { commonErrors, ErrorResponse, keyedErrors } from '../schemas/common.js'
 import { FlowCreated, FlowIdParams, FlowInput, FlowViewApi } from '../schemas/flows.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -38,7 +38,7 @@ export const flowRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =>
           'they set continueOnParentFailure. With an Idempotency-Key a retry of the same ' +
           'request answers the first answer (idempotent-replayed: true) and creates nothing.',
         body: FlowInput,
-        response: { 202: FlowCreated, ...commonErrors },
+        response: { 202: FlowCreated, ...keyedErrors, ...commonErrors },
       },
     },
     (request, reply) =>
