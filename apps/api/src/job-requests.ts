@@ -15,12 +15,28 @@ import type { Accepted, JobRequest } from './schemas/enqueue.js'
 type AppBulkJob = BulkJob<ConveyorJobTypes>
 type JobType = JobTypeName<ConveyorJobTypes>
 
-/** The answer to an accepted job: where to follow it. */
-export function accepted(id: string, options: EnqueueOptions = {}, now = Date.now()): Accepted {
+/** The answer to an accepted job: where to follow it, and whether it is a new one. */
+export function accepted(
+  result: EnqueueResult,
+  options: EnqueueOptions = {},
+  now = Date.now(),
+): Accepted {
+  const { id, dedup } = result
+  // A repeat of an Idempotency-Key answers as its first request did (the
+  // idempotent-replayed header tells them apart), and that one created its job: the key
+  // is stored only with a job it created. So only a dedup match reads created: false.
+  const created = result.created || dedup === undefined
   const runAt = options.runAt instanceof Date ? options.runAt.getTime() : options.runAt
   const later =
     (options.delayMs ?? 0) > 0 || (runAt ?? 0) > now || options.dedup?.mode === 'debounce'
-  return { id, status: later ? 'scheduled' : 'queued', statusUrl: `/jobs/${id}` }
+  const answer: Accepted = {
+    id,
+    status: later ? 'scheduled' : 'queued',
+    statusUrl: `/jobs/${id}`,
+    created,
+  }
+  if (dedup !== undefined) answer.dedup = dedup
+  return answer
 }
 
 /**
@@ -64,15 +80,16 @@ export async function enqueueAll(
 ): Promise<{ accepted: Accepted[]; results: EnqueueResult[] }> {
   const now = Date.now()
   const results = await conveyor.enqueueBulk(jobs, at)
-  return { accepted: results.map((r, i) => accepted(r.id, jobs[i]?.options, now)), results }
+  return { accepted: results.map((r, i) => accepted(r, jobs[i]?.options, now)), results }
 }
 
 /**
- * Marks the answer to a keyed request whose jobs were all there already (a retry):
- * `idempotent-replayed: true`. The answer itself is the same as the first one's.
+ * Marks the answer to a keyed request whose jobs were all there already by its key (a
+ * retry; a dedup match is not one): `idempotent-replayed: true`. The answer itself is the same as the first one's.
  */
 export function replay(reply: FastifyReply, results: readonly EnqueueResult[]): FastifyReply {
-  if (reply.request.idempotency && results.length > 0 && results.every((r) => !r.created)) {
+  const repeat = (r: EnqueueResult) => !r.created && r.dedup === undefined
+  if (reply.request.idempotency && results.length > 0 && results.every(repeat)) {
     reply.header('idempotent-replayed', 'true')
   }
   return reply

@@ -30,6 +30,7 @@ describe('seed routes', () => {
       id: anyString,
       status: 'queued',
       statusUrl: `/jobs/${String(res.body.id)}`,
+      created: true,
     })
     const job = await t.app.inject({ method: 'GET', url: String(res.body.statusUrl) })
     expect(job.statusCode).toBe(200)
@@ -132,6 +133,56 @@ describe('POST /jobs', () => {
     expect((await t.queue('default').counts()).scheduled).toBe(2)
   })
 
+  it('says whether a dedup key matched a job: created false, dedup matched or debounced', async () => {
+    const unique = { key: 'order-7', mode: 'unique' }
+    const first = await post('/jobs', { type: 'sms', payload: sms, dedup: unique })
+    expect(first.body).toMatchObject({ created: true, status: 'queued' })
+    expect(first.body).not.toHaveProperty('dedup')
+    const again = await post('/jobs', { type: 'sms', payload: sms, dedup: unique })
+    expect(again).toMatchObject({
+      status: 202,
+      body: { id: first.body.id, created: false, dedup: 'matched' },
+    })
+    const debounce = { key: 'typing-3', mode: 'debounce', ttlMs: 60_000 }
+    const d1 = await post('/jobs', { type: 'sms', payload: sms, dedup: debounce })
+    expect(d1.body).toMatchObject({ created: true, status: 'scheduled' })
+    const d2 = await post('/jobs', {
+      type: 'sms',
+      payload: { ...sms, message: 'sau' },
+      dedup: debounce,
+    })
+    expect(d2.body).toMatchObject({ id: d1.body.id, created: false, dedup: 'debounced' })
+    expect(await t.queue('default').getJob(String(d1.body.id))).toMatchObject({
+      payload: { message: 'sau' },
+    })
+    const counts = await t.queue('default').counts()
+    expect([counts.queued, counts.scheduled]).toEqual([1, 1])
+  })
+
+  it('documents created and dedup in the OpenAPI answer of POST /jobs and /jobs/batch', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' })
+    for (const path of ['/jobs', '/jobs/batch']) {
+      const op = res.json<{ paths: Record<string, { post: unknown }> }>().paths[path]?.post
+      const answer = JSON.stringify((op as { responses: Record<string, unknown> }).responses['202'])
+      expect(answer).toContain('"created"')
+      expect(answer).toContain('"matched"')
+      expect(answer).toContain('"debounced"')
+    }
+  })
+
+  it('answers a deduplicated keyed request as deduplicated, not as a replay of its key', async () => {
+    const dedup = { key: 'once', mode: 'unique' }
+    const first = await post('/jobs', { type: 'sms', payload: sms, dedup })
+    const keyed = await t.app.inject({
+      method: 'POST',
+      url: '/jobs',
+      headers: { 'idempotency-key': 'k-dedup' },
+      payload: { type: 'sms', payload: sms, dedup },
+    })
+    expect(keyed.json()).toMatchObject({ id: first.body.id, created: false, dedup: 'matched' })
+    expect(keyed.headers['idempotent-replayed']).toBeUndefined()
+  })
+
   it('names the payload field at fault, and an unknown type', async () => {
     const bad = await post('/jobs', { type: 'email', payload: { ...email, to: 'x' } })
     expect(bad.status).toBe(400)
@@ -167,8 +218,9 @@ describe('POST /jobs/batch', () => {
     )
     const res = await t.app.inject({ method: 'POST', url: '/jobs/batch', payload: { jobs } })
     expect(res.statusCode).toBe(202)
-    const answered = res.json<{ jobs: { id: string; status: string; statusUrl: string }[] }>().jobs
+    const answered = res.json<{ jobs: { id: string; status: string; created: boolean }[] }>().jobs
     expect(answered).toHaveLength(1000)
+    expect(answered.every((j) => j.created)).toBe(true)
     expect(new Set(answered.map((j) => j.id)).size).toBe(1000)
     expect((await t.queue('default').counts()).queued).toBe(500)
     expect((await t.queue('convert').counts()).queued).toBe(500)
@@ -176,6 +228,26 @@ describe('POST /jobs/batch', () => {
     expect(third?.payload).toMatchObject({ uploadId: 'u3' })
     const second = await t.queue('default').getJob(answered[2]!.id)
     expect(second?.payload).toMatchObject({ message: 'tin nhắn 2 ✉️' })
+  })
+
+  it('says for each job whether its dedup key matched one, in order', async () => {
+    const dedup = { key: 'daily-report', mode: 'throttle', ttlMs: 600_000 }
+    const res = await post('/jobs/batch', {
+      jobs: [
+        { type: 'sms', payload: sms, dedup },
+        { type: 'sms', payload: sms },
+        { type: 'sms', payload: sms, dedup },
+      ],
+    })
+    expect(res.status).toBe(202)
+    const jobs = res.body.jobs as { id: string; created: boolean; dedup?: string }[]
+    expect(jobs.map((j) => [j.created, j.dedup])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [false, 'matched'],
+    ])
+    expect(jobs[2]?.id).toBe(jobs[0]?.id)
+    expect((await t.queue('default').counts()).queued).toBe(2)
   })
 
   it('enqueues none when one job is bad, naming it', async () => {

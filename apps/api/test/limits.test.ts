@@ -68,6 +68,14 @@ describe('limits and groups over HTTP', () => {
       groups: [{ group: 'c', queued: 1, running: 0 }],
       cursor: null,
     })
+    // A full last page: nothing after it, so no cursor to follow.
+    const whole = await call('GET', '/queues/default/groups?limit=3')
+    expect(whole.body).toMatchObject({ cursor: null })
+    expect((whole.body as { groups: { group: string }[] }).groups.map((g) => g.group)).toEqual([
+      'a',
+      'b',
+      'c',
+    ])
     let release = () => {}
     const held = new Promise<void>((resolve) => (release = resolve))
     workers.start('default', { sms: () => held })

@@ -7,24 +7,25 @@ import type {
   BatchRequest,
   BatchView,
   CallOptions,
+  CreateOptions,
 } from './types.js'
 
 /**
  * Batches (README "Workflows"): jobs added until the batch is closed, with callbacks
  * (`onSuccess`, `onComplete`) that fire once every job finished. Named as queue-core's
- * `Conveyor.batches` names them. Creating and adding take no Idempotency-Key on the
- * server, so those calls are retried only after a failure that says nothing was done.
+ * `Conveyor.batches` names them. Creating and adding send an Idempotency-Key (yours, or
+ * one per call) that every try reuses: a try after a lost answer gets the first answer,
+ * and adding again after a failure part way adds each job once.
  */
 export class BatchesApi<M extends JobTypeMap> {
   constructor(private readonly http: Transport) {}
 
   /** Opens a batch with its callbacks and maybe its first jobs (POST /batches). */
-  create(batch: BatchRequest<M> = {}, options: CallOptions = {}): Promise<BatchCreated> {
+  create(batch: BatchRequest<M> = {}, options: CreateOptions = {}): Promise<BatchCreated> {
     return this.http.request<BatchCreated>({
       method: 'POST',
       path: '/batches',
       body: batch,
-      idempotent: false,
       ...options,
     })
   }
@@ -36,13 +37,12 @@ export class BatchesApi<M extends JobTypeMap> {
   async add(
     batchId: string,
     jobs: { jobs: BatchJobInput<M>[] },
-    options: CallOptions = {},
+    options: CreateOptions = {},
   ): Promise<string[]> {
     const answer = await this.http.request<BatchJobsAdded>({
       method: 'POST',
       path: `/batches/${segment(batchId)}/jobs`,
       body: jobs,
-      idempotent: false,
       ...options,
     })
     return answer.jobs

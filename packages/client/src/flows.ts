@@ -2,7 +2,14 @@ import type { JobTypeMap } from '@conveyor/queue-core'
 import { ConveyorApiError } from './errors.js'
 import { segment, type Transport } from './http.js'
 import { FLOW_ENDED, followFlow } from './streams.js'
-import type { CallOptions, FlowCreated, FlowEvent, FlowRequest, FlowView } from './types.js'
+import type {
+  CallOptions,
+  CreateOptions,
+  FlowCreated,
+  FlowEvent,
+  FlowRequest,
+  FlowView,
+} from './types.js'
 
 const RECONNECT_MS = 500
 
@@ -15,16 +22,14 @@ export class FlowsApi<M extends JobTypeMap> {
 
   /**
    * Creates a flow, all or none (POST /flows): a bad job is a `validation_failed` whose
-   * `details` name `/jobs/<i>/<field>`. The route takes no Idempotency-Key, so a call
-   * whose answer was lost is not sent again (it could create a second flow); it is
-   * retried only after a failure that says nothing was created.
+   * `details` name `/jobs/<i>/<field>`. Every try sends the same Idempotency-Key, so a
+   * call whose answer was lost is sent again and gets the first flow back.
    */
-  create(flow: FlowRequest<M>, options: CallOptions = {}): Promise<FlowCreated> {
+  create(flow: FlowRequest<M>, options: CreateOptions = {}): Promise<FlowCreated> {
     return this.http.request<FlowCreated>({
       method: 'POST',
       path: '/flows',
       body: flow,
-      idempotent: false,
       ...options,
     })
   }

@@ -23,9 +23,9 @@ export interface RequestOptions {
   /** for a POST: reused by every try, so a retried request takes effect once */
   idempotencyKey?: string
   /**
-   * false for a POST the server does not make idempotent (it ignores Idempotency-Key:
-   * creating a flow or a batch, adding to a batch): no key is sent, and the request is
-   * tried again only after a failure that says it was not acted on. Default true.
+   * false for a POST the server does not make idempotent (it ignores Idempotency-Key):
+   * no key is sent, and the request is tried again only after a failure that says it
+   * was not acted on. Default true.
    */
   idempotent?: boolean
   timeoutMs?: number | undefined
@@ -37,6 +37,8 @@ export interface RequestOptions {
 // Statuses after which the same request may pass: the server was overloaded, a proxy
 // in front of it failed, or a request with the same key was still running.
 const RETRY_STATUSES = new Set([429, 502, 503, 504])
+// A 409 that says the first try with this key still runs: the next try gets its answer.
+const RETRY_CODES = new Set(['idempotency_key_in_use'])
 // Failures after which a request was surely not acted on, so even one that is not
 // idempotent may be sent again: refused by the rate limit before any work, or no
 // connection was ever made. (Not `redis_unavailable`: a route of several writes, such
@@ -141,8 +143,8 @@ export class Transport {
   private async send(options: RequestOptions): Promise<Response> {
     const { method, path } = options
     const what = `${method} ${path}`
-    // A POST carries an Idempotency-Key (the enqueue routes honour it; the operator
-    // actions are idempotent by nature), so a retry after a lost answer replays the
+    // A POST carries an Idempotency-Key (the enqueue, flow and batch routes honour it;
+    // the operator actions are idempotent by nature), so a retry after a lost answer replays the
     // first answer instead of acting twice. A DELETE has none, so it is tried once.
     const idempotent = options.idempotent ?? true
     const key =
@@ -196,7 +198,9 @@ export class Transport {
       }
       if (res.ok) return res
       const error = await errorFromResponse(res, what)
-      if (!RETRY_STATUSES.has(res.status) || !mayRetry(error, attempt)) throw error
+      const passing =
+        RETRY_STATUSES.has(res.status) || (key !== undefined && RETRY_CODES.has(error.code))
+      if (!passing || !mayRetry(error, attempt)) throw error
       await sleep(retryAfterMs(res) ?? this.backoff(attempt), options.signal)
     }
   }

@@ -12,6 +12,7 @@ export type {
   BatchRequest,
   BatchView,
   CallOptions,
+  CreateOptions,
   EnqueueOptions,
   ErrorBody,
   FlowCreated,

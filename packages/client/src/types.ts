@@ -31,6 +31,11 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** A POST that creates something: the Idempotency-Key every try sends (default: a new one per call). */
+export interface CreateOptions extends CallOptions {
+  idempotencyKey?: string
+}
+
 /** POST /jobs options: the request's own fields, `runAt` also as a Date. */
 export type EnqueueOptions = Omit<JobRequest, 'type' | 'payload' | 'runAt'> & {
   runAt?: Date | number | string

@@ -164,21 +164,27 @@ describe('ConveyorClient flows against the real API', () => {
     })
   })
 
-  it('does not send a flow again when its answer is lost: the route takes no Idempotency-Key', async () => {
+  it('sends a flow again with the same Idempotency-Key when its answer is lost: one flow', async () => {
     const proxy = await LossyProxy.start(
       system.url,
       (method, url) => method === 'POST' && url === '/flows',
     )
     try {
       const lossy = new ConveyorClient({ url: proxy.url, apiKey: KEY, retryDelayMs: 10 })
-      const err = await rejection(
-        lossy.flows.create({
-          jobs: [{ id: 'once', type: 'sms', payload: { phone: phone(), message: 'once' } }],
-        }),
-      )
-      expect(err.code).toBe('network_error')
+      const to = phone()
+      const created = await lossy.flows.create({
+        jobs: [{ id: 'once', type: 'sms', payload: { phone: to, message: 'once' } }],
+      })
       const posts = proxy.seen.filter((r) => r.method === 'POST')
-      expect(posts).toEqual([{ method: 'POST', url: '/flows', idempotencyKey: undefined }])
+      expect(posts).toHaveLength(2) // the first answer was lost; the retry got a replay
+      expect(posts[0]?.idempotencyKey).toMatch(/\S/)
+      expect(posts[1]?.idempotencyKey).toBe(posts[0]?.idempotencyKey)
+      const flow = await client.flows.waitFor(created.flowId, { timeoutMs: 30_000 })
+      expect(flow.state).toBe('completed')
+      // Had the retry created a second flow, its SMS would go out too.
+      const marker = await client.enqueue('sms', { phone: to, message: 'marker' })
+      await client.waitFor(marker.id, { timeoutMs: 30_000 })
+      expect(system.sms.sentTo(to)).toHaveLength(2)
     } finally {
       await proxy.close()
     }
@@ -243,5 +249,28 @@ describe('ConveyorClient batches against the real API', () => {
       code: 'batch_not_found',
       status: 404,
     })
+  })
+
+  it('adds to a batch again with the same Idempotency-Key when the answer is lost: once', async () => {
+    const { batchId } = await client.batches.create({ name: 'lossy' })
+    const proxy = await LossyProxy.start(
+      system.url,
+      (method, url) => method === 'POST' && url === `/batches/${batchId}/jobs`,
+    )
+    try {
+      const lossy = new ConveyorClient({ url: proxy.url, apiKey: KEY, retryDelayMs: 10 })
+      const jobs = [1, 2].map((n) => ({
+        type: 'sms' as const,
+        payload: { phone: phone(), message: `lossy ${n}` },
+      }))
+      const ids = await lossy.batches.add(batchId, { jobs })
+      const posts = proxy.seen.filter((r) => r.method === 'POST')
+      expect(posts).toHaveLength(2)
+      expect(posts[1]?.idempotencyKey).toBe(posts[0]?.idempotencyKey)
+      expect(ids).toHaveLength(2)
+      expect(await stored.batches.get(batchId)).toMatchObject({ counts: { total: 2 } })
+    } finally {
+      await proxy.close()
+    }
   })
 })

@@ -84,4 +84,4 @@ export {
 } from './dead-letter-groups.js'
 export type { WorkerInfo, WorkerStatus } from './worker-registry.js'
 export type { HistoryPoint, Outcome } from './metrics-history.js'
-export { auditLogKey } from './keys.js'
+export { auditLogKey, idempotentRequestKey } from './keys.js'

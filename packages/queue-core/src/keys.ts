@@ -181,6 +181,17 @@ export function auditLogKey(prefix: string): string {
 }
 
 /**
+ * An API request made idempotent by its key that is not one enqueue (POST /flows,
+ * /batches): its fingerprint, whether it runs or ran, and its answer. `key` is the
+ * hashed, API-key-scoped Idempotency-Key.
+ */
+export function idempotentRequestKey(prefix: string, key: string): string {
+  if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError('an idempotency key is a sha256 in hex')
+  return `${prefix}:request:${key}`
+}
+
+/**
  * A group's state (lua/includes/groups.lua, the `G` table of a script): every script
  * that moves a grouped job takes all six, in this order.
  */

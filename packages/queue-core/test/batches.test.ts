@@ -31,6 +31,25 @@ async function rejection(p: Promise<unknown>): Promise<ConveyorError> {
 const step = (label: string) => ({ type: 'step' as const, payload: { label } })
 
 describe('batches', () => {
+  it('adds with an idempotency key once: the same ids, each job counted and enqueued once', async () => {
+    const h = flowHarness()
+    const { batchId } = await h.conveyor.batches.create({})
+    const other = { type: 'other' as const, payload: { label: 'o' } }
+    const body = { jobs: [step('1'), other, step('2')] }
+    const first = await h.conveyor.batches.add(batchId, body, { idempotencyKey: 'k' })
+    // As after a try that failed part way: one queue's job is gone, the count is not.
+    await h.conveyor.queue('beta').remove(first[1] ?? '')
+    const again = await h.conveyor.batches.add(batchId, body, { idempotencyKey: 'k' })
+    expect(again).toEqual(first)
+    expect(new Set(first).size).toBe(3)
+    expect((await h.conveyor.batches.get(batchId))?.counts.total).toBe(3)
+    expect((await h.conveyor.queue('alpha').counts()).queued).toBe(2)
+    expect((await h.conveyor.queue('beta').counts()).queued).toBe(1)
+    const unkeyed = await h.conveyor.batches.add(batchId, body)
+    expect(unkeyed.filter((id) => first.includes(id))).toEqual([])
+    expect((await h.conveyor.batches.get(batchId))?.counts.total).toBe(6)
+  })
+
   it('fires onSuccess and onComplete once every job completed, with the counts; jobs can be added until closed', async () => {
     const h = flowHarness()
     const reports: { label: string; report: unknown }[] = []

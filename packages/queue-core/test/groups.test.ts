@@ -124,6 +124,12 @@ describe('groups', () => {
     expect(second.groups.map((g) => g.group)).toEqual(['c', 'd'])
     const last = await h.queue.limits.groups({ limit: 2, cursor: second.cursor ?? '' })
     expect(last).toEqual({ groups: [{ group: 'e', queued: 2, running: 0 }], cursor: null })
+    const whole = await h.queue.limits.groups({ limit: 5 })
+    expect(whole.groups.map((g) => g.group)).toEqual(['a', 'b', 'c', 'd', 'e'])
+    expect(whole.cursor).toBeNull()
+    const fullLast = await h.queue.limits.groups({ limit: 3, cursor: 'b' })
+    expect(fullLast).toMatchObject({ cursor: null })
+    expect(fullLast.groups.map((g) => g.group)).toEqual(['c', 'd', 'e'])
   })
 
   it('stores limits, replaces them as a whole and refuses bad ones naming the field', async () => {

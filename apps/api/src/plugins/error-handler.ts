@@ -111,6 +111,11 @@ function toAnswer(err: FastifyError | Error, request: FastifyRequest): [number, 
   return [500, { error: 'internal_error', requestId: request.id }]
 }
 
+/** The status a thrown error is answered with. */
+export function httpStatusOf(err: FastifyError | Error, request: FastifyRequest): number {
+  return toAnswer(err, request)[0]
+}
+
 /** The one error handler: ConveyorError codes, validation and Redis outages to statuses. */
 export const errorHandlerPlugin = fp(
   (app, _options, done) => {

@@ -89,6 +89,8 @@ export function idempotentOptions(
  * lock the key. A key is scoped to the API key that sent it, and stands for its request:
  * the same key with another body is refused (422). The key lives as long as its job.
  * This hook only checks the header and works out the claim; the routes pass it on.
+ * POSTs that are not one enqueue (flows, batches) keep their answer under the key
+ * instead: idempotent-requests.ts.
  */
 export const idempotencyPlugin = fp(
   (app, _options, done) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
 import { ConveyorError, type BatchView } from '@conveyor/queue-core'
-import { commonErrors, ErrorResponse } from '../schemas/common.js'
+import { answerOnce } from '../idempotent-requests.js'
+import { commonErrors, ErrorResponse, keyedErrors } from '../schemas/common.js'
 import {
   BatchCreated,
   BatchIdParams,
@@ -45,10 +46,11 @@ export const batchRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
           'whatever the outcome; each exactly once, its handler reading the counts and the ' +
           'failed ids with job.batch(). Callbacks fire only after POST /batches/:id/close.',
         body: BatchInput,
-        response: { 201: BatchCreated, ...commonErrors },
+        response: { 201: BatchCreated, ...keyedErrors, ...commonErrors },
       },
     },
-    async (request, reply) => reply.code(201).send(await conveyor.batches.create(request.body)),
+    (request, reply) =>
+      answerOnce({ request, reply, status: 201, run: () => conveyor.batches.create(request.body) }),
   )
 
   app.post(
@@ -58,14 +60,26 @@ export const batchRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =
       schema: {
         tags,
         summary: 'Adds jobs to an open batch (409 once it is closed)',
+        description:
+          'With an Idempotency-Key each job’s id comes from the key: a retry of a request ' +
+          'that failed part way (its jobs counted, some queues enqueued) adds and counts ' +
+          'only what is missing; a retry of one that succeeded replays its answer.',
         params: BatchIdParams,
         body: BatchJobs,
-        response: { 202: BatchJobsAdded, ...notFound, 409: ErrorResponse, ...commonErrors },
+        response: { 202: BatchJobsAdded, ...notFound, ...keyedErrors, ...commonErrors },
       },
     },
-    async (request, reply) => {
-      const jobs = await conveyor.batches.add(request.params.id, request.body)
-      return reply.code(202).send({ jobs })
+    (request, reply) => {
+      const idempotencyKey = request.idempotency?.key
+      const options = idempotencyKey === undefined ? {} : { idempotencyKey }
+      return answerOnce({
+        request,
+        reply,
+        status: 202,
+        run: async () => ({
+          jobs: await conveyor.batches.add(request.params.id, request.body, options),
+        }),
+      })
     },
   )
 

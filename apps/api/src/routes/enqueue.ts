@@ -33,7 +33,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const result = await conveyor.enqueue('email', request.body, idempotentOptions(request))
-      return replay(reply, [result]).code(202).send(accepted(result.id))
+      return replay(reply, [result]).code(202).send(accepted(result))
     },
   )
 
@@ -50,7 +50,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
     },
     async (request, reply) => {
       const result = await conveyor.enqueue('sms', request.body, idempotentOptions(request))
-      return replay(reply, [result]).code(202).send(accepted(result.id))
+      return replay(reply, [result]).code(202).send(accepted(result))
     },
   )
 
@@ -71,7 +71,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
       const options = { ...job.options, ...idempotentOptions(request) }
       const result = await conveyor.enqueue(job.type, job.payload, options)
       countDeduplicated(app, [result], [request.body])
-      return replay(reply, [result]).code(202).send(accepted(result.id, job.options))
+      return replay(reply, [result]).code(202).send(accepted(result, job.options))
     },
   )
 

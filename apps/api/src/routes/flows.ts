@@ -2,7 +2,8 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { ConveyorError, type FlowView } from '@conveyor/queue-core'
 import Type from 'typebox'
 import { streamFlow } from '../flow-stream.js'
-import { commonErrors, ErrorResponse } from '../schemas/common.js'
+import { answerOnce } from '../idempotent-requests.js'
+import { commonErrors, ErrorResponse, keyedErrors } from '../schemas/common.js'
 import { FlowCreated, FlowIdParams, FlowInput, FlowViewApi } from '../schemas/flows.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -34,15 +35,14 @@ export const flowRoutes: FastifyPluginCallbackTypebox = (app, _options, done) =>
           'field (`/jobs/<i>/…`) and nothing is created. Jobs without parents start at once, ' +
           'every other one when all its parents completed; a handler reads its parents’ ' +
           'results. When a parent ends dead its dependents are cancelled, naming it, unless ' +
-          'they set continueOnParentFailure.',
+          'they set continueOnParentFailure. With an Idempotency-Key a retry of the same ' +
+          'request answers the first answer (idempotent-replayed: true) and creates nothing.',
         body: FlowInput,
-        response: { 202: FlowCreated, ...commonErrors },
+        response: { 202: FlowCreated, ...keyedErrors, ...commonErrors },
       },
     },
-    async (request, reply) => {
-      const created = await conveyor.flows.create(request.body)
-      return reply.code(202).send(created)
-    },
+    (request, reply) =>
+      answerOnce({ request, reply, status: 202, run: () => conveyor.flows.create(request.body) }),
   )
 
   app.get(

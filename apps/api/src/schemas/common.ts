@@ -34,6 +34,12 @@ export const PageQuery = {
 }
 
 /** The errors every route may answer, for the OpenAPI document. */
+/** What an Idempotency-Key adds: 422 the key stood for another request, 409 its first request still runs. */
+export const keyedErrors = {
+  409: ErrorResponse,
+  422: ErrorResponse,
+}
+
 export const commonErrors = {
   400: ErrorResponse,
   401: ErrorResponse,

@@ -8,6 +8,16 @@ export const Accepted = Type.Object({
   id: Type.String(),
   status: EnqueueStatus,
   statusUrl: Type.String({ description: '/jobs/<id>' }),
+  created: Type.Boolean({
+    description:
+      'false when the idempotency key or the dedup key matched a job that exists: id is that job',
+  }),
+  dedup: Type.Optional(
+    Type.Union([Type.Literal('matched'), Type.Literal('debounced')], {
+      description:
+        "the dedup key matched a live job (created: false); 'debounced': this payload replaced its payload and pushed its run time",
+    }),
+  ),
 })
 export type Accepted = Static<typeof Accepted>
 

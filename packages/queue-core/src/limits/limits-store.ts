@@ -150,9 +150,12 @@ export class LimitsStore {
   async groups(o: { cursor?: string | undefined; limit?: number } = {}): Promise<GroupPage> {
     const limit = Math.max(1, Math.min(o.limit ?? 100, 1000))
     const from = o.cursor ? `(${o.cursor}` : '-'
-    const names = await redisCall(
-      this.redis.zrangebylex(this.keys.gindex, from, '+', 'LIMIT', 0, limit),
+    // One more than the page: a full last page then ends with a null cursor.
+    const read = await redisCall(
+      this.redis.zrangebylex(this.keys.gindex, from, '+', 'LIMIT', 0, limit + 1),
     )
+    const more = read.length > limit
+    const names = more ? read.slice(0, limit) : read
     if (names.length === 0) return { groups: [], cursor: null }
     const fields = names.flatMap((g) => [`q:${g}`, `r:${g}`])
     const counts = await redisCall(this.redis.hmget(this.keys.groups, ...fields))
@@ -161,6 +164,6 @@ export class LimitsStore {
       queued: Math.max(0, Number(counts[2 * i] ?? 0)),
       running: Math.max(0, Number(counts[2 * i + 1] ?? 0)),
     }))
-    return { groups, cursor: names.length === limit ? (names.at(-1) ?? null) : null }
+    return { groups, cursor: more ? (names.at(-1) ?? null) : null }
   }
 }

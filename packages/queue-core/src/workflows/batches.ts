@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { ConveyorError } from '../errors.js'
 import { prepareJob } from '../enqueue-prep.js'
 import { newLocalId, toJobId } from '../job-id.js'
@@ -78,11 +79,31 @@ export class Batches<M extends JobTypeMap = JobTypeMap> {
     return { batchId, jobs: ids }
   }
 
-  /** Adds jobs to an open batch; ConveyorError invalid_state once it is closed. */
-  async add(batchId: string, input: unknown): Promise<string[]> {
+  /**
+   * Adds jobs to an open batch; ConveyorError invalid_state once it is closed. With an
+   * `idempotencyKey`, job i's id comes from the batch, the key and i: a call that failed
+   * after counting its jobs (some queues enqueued, some not), done again with the same
+   * key, counts each job once and enqueues only those that are missing.
+   */
+  async add(
+    batchId: string,
+    input: unknown,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<string[]> {
     if (!isValidFlowId(batchId)) throw notFound(batchId)
     const { jobs } = checkJobs.parse(input)
-    return this.addPrepared(batchId, this.prepare(batchId, jobs, '/jobs'))
+    const prepared = this.prepare(batchId, jobs, '/jobs')
+    const key = options.idempotencyKey
+    if (key !== undefined) {
+      const tag = createHash('sha256').update(key).digest('hex').slice(0, 20)
+      for (const group of prepared.byQueue.values()) {
+        group.args.forEach((arg, k) => {
+          arg.id = `${batchId}-${tag}-${group.order[k] ?? k}`
+          arg.checkId = true
+        })
+      }
+    }
+    return this.addPrepared(batchId, prepared)
   }
 
   /** No more jobs; the callbacks fire once every job finished. */
