@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { idempotentRequestKey, redisCall } from '@conveyor/queue-core'
+import { RequestClaims } from '@conveyor/queue-core'
 import type { FastifyRequest } from 'fastify'
 import { ApiError } from './api-error.js'
 import { requestFingerprint } from './plugins/idempotency.js'
@@ -11,35 +11,6 @@ export const REQUEST_LEASE_MS = 60_000
 export const REQUEST_KEEP_MS = 24 * 60 * 60 * 1000
 
 const HEADER_PATH = '/headers/idempotency-key'
-
-const CLAIM = `--[[ claim: take an Idempotency-Key before running its request
-KEYS[1] record  hash  fp, state (running|failed|done), until (ms), token, answer
-ARGV[1] fingerprint, ARGV[2] now (ms), ARGV[3] lease (ms), ARGV[4] keep (ms), ARGV[5] token
-Returns: {'run'} (taken: run the request), {'done', answer}, {'reused'} (the key stands
-  for another request), {'busy'} (a request with the key runs now)
-]]
-local record = KEYS[1]
-local fp, state, till, answer = unpack(redis.call('HMGET', record, 'fp', 'state', 'until', 'answer'))
-if fp then
-  if fp ~= ARGV[1] then return {'reused'} end
-  if state == 'done' then return {'done', answer} end
-  if state == 'running' and tonumber(till) > tonumber(ARGV[2]) then return {'busy'} end
-end
-redis.call('HSET', record, 'fp', ARGV[1], 'state', 'running',
-  'until', tonumber(ARGV[2]) + tonumber(ARGV[3]), 'token', ARGV[5])
-redis.call('PEXPIRE', record, ARGV[4])
-return {'run'}`
-
-const RELEASE = `--[[ release: a request that failed gives its key back
-KEYS[1] record  hash  as claim's
-ARGV[1] the token it was claimed with, ARGV[2] 'free' (forget the key) or 'failed'
-  (keep its fingerprint: the request may have done part of its work)
-Returns: 1, or 0 when another request holds the key now (nothing changed)
-]]
-if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
-if ARGV[2] == 'free' then redis.call('DEL', KEYS[1])
-else redis.call('HSET', KEYS[1], 'state', 'failed') end
-return 1`
 
 /** The part of a route's reply this uses, whatever the route's typed reply. */
 interface Reply<R> {
@@ -80,20 +51,15 @@ export async function answerOnce<T, R extends Reply<R>>(o: {
     body: request.body,
   })
   const { redis, prefix } = request.server.conveyor
-  const record = idempotentRequestKey(prefix, claim.key)
+  const claims = new RequestClaims(redis, prefix)
   const token = randomUUID()
-  const [outcome, answer] = (await redisCall(
-    redis.eval(
-      CLAIM,
-      1,
-      record,
-      claim.fingerprint,
-      Date.now(),
-      REQUEST_LEASE_MS,
-      REQUEST_KEEP_MS,
-      token,
-    ),
-  )) as [string, string?]
+  const claimed = await claims.claim(claim.key, {
+    fingerprint: claim.fingerprint,
+    token,
+    leaseMs: REQUEST_LEASE_MS,
+    keepMs: REQUEST_KEEP_MS,
+  })
+  const { outcome } = claimed
   if (outcome === 'reused') {
     const message = 'this idempotency key was given before for a different request'
     throw new ApiError(422, 'idempotency_key_reused', message, [{ path: HEADER_PATH, message }])
@@ -102,8 +68,8 @@ export async function answerOnce<T, R extends Reply<R>>(o: {
     const message = 'a request with this idempotency key is still running: retry later'
     throw new ApiError(409, 'idempotency_key_in_use', message, [{ path: HEADER_PATH, message }])
   }
-  if (outcome === 'done') {
-    const stored = JSON.parse(answer ?? 'null') as Stored
+  if (claimed.outcome === 'done') {
+    const stored = JSON.parse(claimed.answer) as Stored
     reply.header('idempotent-replayed', 'true').code(stored.status).send(stored.body)
     return
   }
@@ -113,16 +79,10 @@ export async function answerOnce<T, R extends Reply<R>>(o: {
   } catch (err) {
     const mode = httpStatusOf(err as Error, request) < 500 ? 'free' : 'failed'
     // A release lost with Redis changes nothing: the lease runs out and frees the key.
-    await redisCall(redis.eval(RELEASE, 1, record, token, mode)).catch(() => undefined)
+    await claims.release(claim.key, { token, mode }).catch(() => undefined)
     throw err
   }
   const stored: Stored = { status, body }
-  await redisCall(
-    redis
-      .multi()
-      .hset(record, 'state', 'done', 'answer', JSON.stringify(stored))
-      .pexpire(record, REQUEST_KEEP_MS)
-      .exec(),
-  )
+  await claims.done(claim.key, { token, answer: JSON.stringify(stored), keepMs: REQUEST_KEEP_MS })
   reply.code(status).send(body)
 }

@@ -85,3 +85,4 @@ export {
 export type { WorkerInfo, WorkerStatus } from './worker-registry.js'
 export type { HistoryPoint, Outcome } from './metrics-history.js'
 export { auditLogKey, idempotentRequestKey } from './keys.js'
+export { RequestClaims, type ClaimOutcome } from './request-claims.js'

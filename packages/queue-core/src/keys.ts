@@ -497,3 +497,12 @@ export const BATCH_SCRIPT_KEYS = {
 } as const satisfies Record<string, readonly (keyof BatchKeys)[]>
 
 export type BatchScriptName = keyof typeof BATCH_SCRIPT_KEYS
+
+/** The KEYS of the scripts behind an idempotent API request (request-claims.ts). */
+export const REQUEST_SCRIPT_KEYS = {
+  'request-claim': ['record'],
+  'request-release': ['record'],
+  'request-done': ['record'],
+} as const
+
+export type RequestScriptName = keyof typeof REQUEST_SCRIPT_KEYS

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { BatchScriptName, FlowScriptName, ScriptName } from './keys.js'
+import type { BatchScriptName, FlowScriptName, RequestScriptName, ScriptName } from './keys.js'
 import type { ScheduleScriptName } from './schedules/schedule-keys.js'
 
 /**
@@ -13,7 +13,8 @@ export const LUA_DIR = new URL('../lua/', import.meta.url)
 const INCLUDE = /^--- @include "([a-z-]+)"\s*$/gm
 
 /** A queue's scripts, the schedule store's and a flow's. */
-export type LoadableScript = ScriptName | ScheduleScriptName | FlowScriptName | BatchScriptName
+export type LoadableScript =
+  ScriptName | ScheduleScriptName | FlowScriptName | BatchScriptName | RequestScriptName
 
 export interface LoadedScript {
   name: LoadableScript

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BATCH_SCRIPT_KEYS, FLOW_SCRIPT_KEYS, SCRIPT_KEYS } from '../src/keys.js'
+import {
+  BATCH_SCRIPT_KEYS,
+  FLOW_SCRIPT_KEYS,
+  REQUEST_SCRIPT_KEYS,
+  SCRIPT_KEYS,
+} from '../src/keys.js'
 import { SCHEDULE_SCRIPT_KEYS } from '../src/schedules/schedule-keys.js'
 import { LUA_DIR } from '../src/script-loader.js'
 
@@ -10,6 +15,7 @@ const TABLE: Record<string, readonly string[]> = {
   ...SCHEDULE_SCRIPT_KEYS,
   ...FLOW_SCRIPT_KEYS,
   ...BATCH_SCRIPT_KEYS,
+  ...REQUEST_SCRIPT_KEYS,
 }
 
 const scripts = readdirSync(LUA_DIR)
