@@ -114,9 +114,9 @@ describe('flows and batches on the dashboard', () => {
     await expect.poll(() => page.locator('svg a[data-node]').count()).toBe(4)
     const before = await drawnStates()
     expect(before.A).toMatch(/^A\s*sms\s*…\s*queued$/)
-    expect(before.B).toMatch(/^B\s*email\s*⧗\s*waiting$/)
-    expect(before.C).toMatch(/^C\s*sms\s*⧗\s*waiting$/)
-    expect(before.D).toMatch(/^D\s*email\s*⧗\s*waiting$/)
+    expect(before.B).toMatch(/^B\s*email\s*◌\s*waiting$/)
+    expect(before.C).toMatch(/^C\s*sms\s*◌\s*waiting$/)
+    expect(before.D).toMatch(/^D\s*email\s*◌\s*waiting$/)
     expect(await page.locator('svg path[data-edge]').count()).toBe(4)
     await screenshot(page, 'flow-diamond-waiting')
 

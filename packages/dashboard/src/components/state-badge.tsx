@@ -11,7 +11,8 @@ export const SYMBOL: Record<string, string> = {
   alive: '●',
   stale: '◐',
   finished: '■',
-  waiting: '⧗',
+  // Not ⧗ (U+29D7): Debian's fonts lack it, and it showed as an empty box.
+  waiting: '◌',
   unknown: '?',
   running: '▶',
   failed: '✕',
