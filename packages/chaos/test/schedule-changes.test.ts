@@ -166,6 +166,25 @@ it('fires every active slot once, with the payload in force at its time, through
   }
   stop = true
   await editor
+  // The kills above may all land while the schedule is paused, or be taken over within a
+  // slot. So one failover more, with a gap the schedule is active through: every scheduler
+  // killed, none for 2.5 s, then new ones, whose leader must fire the missed slots late.
+  if (!state.active) {
+    await change('resume', () => api('POST', `/schedules/${name}/resume`), {
+      ...state,
+      active: true,
+    })
+  }
+  await sleep(Math.max(0, state.startAt - Date.now()) + 1_200)
+  for (const s of cluster.running(cluster.schedulers)) {
+    expect(await s.stop('SIGKILL')).toBeNull()
+  }
+  killedAt.push(Date.now())
+  await sleep(2_500)
+  cluster.startScheduler()
+  cluster.startScheduler()
+  await until(async () => (await leader()) !== undefined, 'a leader after the gap')
+  await sleep(1_500)
   // The window closes with a pause; then a leader must have decided every slot up to it.
   await change('pause', () => api('POST', `/schedules/${name}/pause`), { ...state, active: false })
   const close = changes.at(-1)!.sent
