@@ -139,11 +139,11 @@ describe('conveyor limits and groups against the real API', () => {
         ['groups', 'default', '--limit', '1', '--cursor', names[0] ?? '', '--json'],
         env,
       )
-      // A full page gives a cursor even when it is the last; the page after it is empty.
+      // The last page says so, full as it is: no cursor.
       expect(JSON.parse(next.stdout)).toEqual({
         queue: 'default',
         groups: [{ group: names[1], queued: 1, running: 0 }],
-        cursor: names[1],
+        cursor: null,
       })
       const after = ['groups', 'default', '--cursor', names[1] ?? '', '--json']
       expect(JSON.parse((await conveyor(after, env)).stdout)).toMatchObject({ cursor: null })
