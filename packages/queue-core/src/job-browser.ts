@@ -1,7 +1,7 @@
 import type { RedisClient } from './connection.js'
 import { ConveyorError } from './errors.js'
 import { toJobId } from './job-id.js'
-import type { QueueKeys } from './keys.js'
+import { stateIndexKey, type QueueKeys } from './keys.js'
 import {
   checkGroupName,
   groupedAfter,
@@ -155,16 +155,7 @@ export class JobBrowser {
   }
 
   private indexOf(state: Exclude<JobState, 'queued'>): string {
-    const k = this.keys
-    return {
-      scheduled: k.delayed,
-      retrying: k.retry,
-      active: k.leases,
-      completed: k.completed,
-      dead: k.dead,
-      cancelled: k.cancelled,
-      waiting: k.waiting,
-    }[state]
+    return stateIndexKey(this.keys, state)
   }
 
   private async sliceIndexed(

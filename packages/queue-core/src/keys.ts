@@ -1,4 +1,5 @@
 import { KEY_PREFIX_PATTERN, QUEUE_NAME_PATTERN } from './schemas/names.js'
+import type { JobState } from './schemas/job-record.js'
 
 /**
  * The only module that spells Redis key names. Every key of a queue carries the
@@ -189,6 +190,19 @@ export function idempotentRequestKey(prefix: string, key: string): string {
   if (!isValidPrefix(prefix)) throw new TypeError(`invalid key prefix "${prefix}"`)
   if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError('an idempotency key is a sha256 in hex')
   return `${prefix}:request:${key}`
+}
+
+/** The sorted set that indexes the jobs in a state (queued jobs live in lists instead). */
+export function stateIndexKey(keys: QueueKeys, state: Exclude<JobState, 'queued'>): string {
+  return {
+    scheduled: keys.delayed,
+    retrying: keys.retry,
+    active: keys.leases,
+    completed: keys.completed,
+    dead: keys.dead,
+    cancelled: keys.cancelled,
+    waiting: keys.waiting,
+  }[state]
 }
 
 /**

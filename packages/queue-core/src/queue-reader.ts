@@ -1,7 +1,7 @@
 import type { RedisClient } from './connection.js'
 import { toJobId } from './job-id.js'
 import { toJobRecord } from './job-record.js'
-import type { QueueKeys } from './keys.js'
+import { stateIndexKey, type QueueKeys } from './keys.js'
 import { ConveyorError } from './errors.js'
 import { checkGroupName, groupedAt, groupedMemberId, groupedTotal } from './limits/grouped-queue.js'
 import { decodeStats, type QueueMetrics } from './metrics.js'
@@ -150,16 +150,7 @@ export class QueueReader {
   }
 
   private async listIndexed(state: Exclude<JobState, 'queued'>, offset: number, limit: number) {
-    const k = this.keys
-    const index = {
-      scheduled: k.delayed,
-      retrying: k.retry,
-      active: k.leases,
-      completed: k.completed,
-      dead: k.dead,
-      cancelled: k.cancelled,
-      waiting: k.waiting,
-    }[state]
+    const index = stateIndexKey(this.keys, state)
     const newestFirst = state === 'completed' || state === 'dead' || state === 'cancelled'
     const [total, ids] = await redisCall(
       Promise.all([
