@@ -138,6 +138,8 @@ local function pop_plain(upTo)
   end
 end
 local groupsLeft = false
+-- Spec lengths already read by id (grouped jobs' liveness check reads them).
+local knownLengths = {}
 if not G then
   pop_plain(budget)
 else
@@ -149,7 +151,7 @@ else
   pop_plain(half)
   local o = { G = G, L = L, grate = grateKey, grateexp = grateexpKey, specs = specsKey,
     state = stateKey, now = now, upTo = budget, popped = popped, priority = poppedPriority,
-    group = poppedGroup, limited = limited_until, loggedFor = 0 }
+    group = poppedGroup, limited = limited_until, loggedFor = 0, lengths = knownLengths }
   groupsLeft = reserve_pop_groups(o)
   limits_keep_for(grateKey, o.loggedFor)
   limits_keep_for(grateexpKey, o.loggedFor)
@@ -162,7 +164,7 @@ local poppedAll = #popped
 local lengths = {}
 local bytes, keep = 0, #popped
 for i = 1, #popped do
-  lengths[i] = redis.call('HSTRLEN', specsKey, popped[i])
+  lengths[i] = knownLengths[popped[i]] or redis.call('HSTRLEN', specsKey, popped[i])
   bytes = bytes + lengths[i]
   if maxBytes > 0 and bytes > maxBytes and i > 1 then keep = i - 1 break end
 end

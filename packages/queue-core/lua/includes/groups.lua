@@ -63,11 +63,29 @@ local function group_push(G, member)
   group_activate(G, group)
 end
 
--- Holds back a group taking its turn (status r): c or w until untilMs.
-local function group_hold(G, group, status, untilMs)
-  redis.call('HSET', G.groups, 's:' .. group, status)
-  redis.call('ZADD', G.gwait, string.format('%d', untilMs), group)
-  group_held_add(G, status, group_queued(G, group))
+-- Holds back a group taking its turn (status r): c or w until untilMs. The
+-- writes wait in `holds` (group_holds_new) for group_holds_flush, a few calls for
+-- every group a reserve call holds back. `queued` is the group's count of queued
+-- jobs when the caller has it at hand (else read).
+local function group_holds_new()
+  return { status = {}, wait = {}, held = { c = 0, w = 0 } }
+end
+
+local function group_hold(G, holds, hold)
+  local g = hold.group
+  holds.status[#holds.status + 1] = 's:' .. g
+  holds.status[#holds.status + 1] = hold.status
+  holds.wait[#holds.wait + 1] = string.format('%d', hold.untilMs)
+  holds.wait[#holds.wait + 1] = g
+  holds.held[hold.status] = holds.held[hold.status] + (hold.queued or group_queued(G, g))
+end
+
+local function group_holds_flush(G, holds)
+  if #holds.wait == 0 then return end
+  call_sliced('HSET', G.groups, holds.status, 2000)
+  call_sliced('ZADD', G.gwait, holds.wait, 2000)
+  group_held_add(G, 'c', holds.held.c)
+  group_held_add(G, 'w', holds.held.w)
 end
 
 -- A held group takes its turn again (its wait is over, a slot freed).
@@ -92,28 +110,44 @@ end
 -- Frees the slots that these jobs held (they completed, were dead-lettered or
 -- cancelled) and forgets their group membership. Returns whether a group held
 -- back by its concurrency is ready again. Plain jobs cost one HLEN per call,
--- or one HMGET in a queue that has grouped jobs.
+-- or one HMGET in a queue that has grouped jobs; a grouped job costs two or
+-- three calls of its own, the rest is one call per batch.
 local function group_release(G, ids)
   if #ids == 0 or redis.call('HLEN', G.gof) == 0 then return false end
   local members = hmget_many(G.gof, ids)
-  local ready = false
+  local grouped = {}
+  for i = 1, #ids do
+    if members[i] then grouped[#grouped + 1] = ids[i] end
+  end
+  -- Before the walk: group_forget reads an empty gof as "no grouped job lives".
+  call_sliced('HDEL', G.gof, grouped, 1000)
+  local status, unheld, statusArgs, freed = {}, {}, {}, 0
   for i = 1, #ids do
     local m = members[i]
     if m then
       local g = group_of(m)
-      redis.call('HDEL', G.gof, ids[i])
       local running = redis.call('HINCRBY', G.groups, 'r:' .. g, -1)
-      local s = redis.call('HGET', G.groups, 's:' .. g)
+      local s = status[g]
+      if s == nil then s = redis.call('HGET', G.groups, 's:' .. g) end
       if s == 'c' then
-        redis.call('ZREM', G.gwait, g)
-        group_unhold(G, g, s)
-        ready = true
+        freed = freed + group_queued(G, g)
+        unheld[#unheld + 1] = g
+        statusArgs[#statusArgs + 1] = 's:' .. g
+        statusArgs[#statusArgs + 1] = 'r'
+        s = 'r'
       elseif not s and running <= 0 then
         group_forget(G, g)
       end
+      status[g] = s
     end
   end
-  return ready
+  if #unheld == 0 then return false end
+  -- What group_unhold does for each, in one call per kind.
+  group_held_add(G, 'c', -freed)
+  call_sliced('ZREM', G.gwait, unheld, 1000)
+  call_sliced('HSET', G.groups, statusArgs, 2000)
+  call_sliced('RPUSH', G.gready, unheld, 1000)
+  return true
 end
 
 -- Forgets a grouped job that never ran and will not (cancelled before its first

@@ -14,8 +14,14 @@ end
 
 local function limits_read(key)
   local v = redis.call('HMGET', key, 'rate', 'gconc', 'grate')
+  local queueWide = 0
+  for i = 1, 3 do
+    if v[i] then queueWide = queueWide + 1 end
+  end
+  -- The hash holds these three fields and `o:<group>` overrides, nothing else: so
+  -- one HLEN says whether any override exists, and without one no group's is read.
   return { key = key, rate = limits_rate(v[1]), gconc = tonumber(v[2]), grate = limits_rate(v[3]),
-    cache = {} }
+    overrides = redis.call('HLEN', key) > queueWide, cache = {} }
 end
 
 -- A group's limits: its override over the defaults, read once per script call.
@@ -23,7 +29,7 @@ local function limits_group(L, group)
   local c = L.cache[group]
   if c then return c end
   c = { conc = L.gconc, rate = L.grate }
-  local o = redis.call('HGET', L.key, 'o:' .. group)
+  local o = L.overrides and redis.call('HGET', L.key, 'o:' .. group)
   if o then
     local conc, max, per = string.match(o, '^(%d*)|(%d*)|(%d*)$')
     if conc and conc ~= '' then c.conc = tonumber(conc) end

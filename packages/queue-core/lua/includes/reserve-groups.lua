@@ -32,13 +32,17 @@ local function reserve_promote_groups(G, now, limit)
 end
 
 -- Whether a job popped from gjobs may run: not cancelled or removed meanwhile.
+-- A first run (no record yet) is alive when its spec is; the spec's length read
+-- for that goes to o.lengths, which reserve would otherwise read again.
 local function reserve_grouped_alive(o, id)
   local raw = redis.call('HGET', o.state, id)
   if raw then
     local r = rec_decode(raw)
     return r ~= nil and r.state == 'queued'
   end
-  return redis.call('HEXISTS', o.specs, id) == 1
+  local length = redis.call('HSTRLEN', o.specs, id)
+  o.lengths[id] = length
+  return length > 0
 end
 
 -- Takes one job from each ready group in turn until o.popped holds o.upTo ids.
@@ -47,7 +51,7 @@ end
 -- takes a group out of the turns, so a call costs O(jobs + groups it held
 -- back), never a walk over all groups. Returns whether it stopped with groups
 -- still taking turns (o.limited gets the times limits free).
-local function reserve_pop_groups(o)
+local function reserve_pop_groups_held(o, holds)
   local G, L, now = o.G, o.L, o.now
   local turns = 0
   local maxTurns = (o.upTo - #o.popped) + 100
@@ -61,9 +65,9 @@ local function reserve_pop_groups(o)
     local freeAt = nil
     if lim.rate then freeAt = limits_group_rate_free_at(o.grate, g, lim.rate, now) end
     if lim.conc and running >= lim.conc then
-      group_hold(G, g, 'c', GROUP_FOREVER)
+      group_hold(G, holds, { group = g, status = 'c', untilMs = GROUP_FOREVER })
     elseif freeAt then
-      group_hold(G, g, 'w', freeAt)
+      group_hold(G, holds, { group = g, status = 'w', untilMs = freeAt })
       o.limited(freeAt)
     else
       local head = redis.call('ZRANGEBYLEX', G.gjobs, '[' .. g .. '\0', '(' .. g .. '\1',
@@ -90,11 +94,18 @@ local function reserve_pop_groups(o)
         redis.call('HDEL', G.groups, 's:' .. g)
         if running <= 0 then group_forget(G, g) end
       elseif lim.conc and running >= lim.conc then
-        group_hold(G, g, 'c', GROUP_FOREVER)
+        group_hold(G, holds, { group = g, status = 'c', untilMs = GROUP_FOREVER, queued = queued })
       else
         redis.call('RPUSH', G.gready, g)
       end
     end
   end
   return false
+end
+
+local function reserve_pop_groups(o)
+  local holds = group_holds_new()
+  local left = reserve_pop_groups_held(o, holds)
+  group_holds_flush(o.G, holds)
+  return left
 end
