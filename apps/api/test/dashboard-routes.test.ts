@@ -32,7 +32,9 @@ async function post<T>(url: string, payload?: unknown, headers: Record<string, s
   return { status: res.statusCode, body: res.body === '' ? null : res.json<T>(), res }
 }
 
-async function enqueue(jobs: { type: string; payload: unknown; delayMs?: number }[]) {
+async function enqueue(
+  jobs: { type: string; payload: unknown; delayMs?: number; group?: string }[],
+) {
   const res = await post<{ jobs: { id: string }[] }>('/jobs/batch', { jobs })
   expect(res.status).toBe(202)
   return res.body?.jobs.map((j) => j.id) ?? []
@@ -169,6 +171,39 @@ describe('dashboard routes', () => {
     expect(count).toBe(7)
     const left = await get<Page>('/queues/default/browse?state=queued')
     expect(left.body.jobs.map((j) => j.type)).toEqual(['email'])
+  })
+
+  it('keeps a bulk action on everything matching to one group', async () => {
+    t = await startTestApp()
+    const [plain, a1, b1, a2] = await enqueue([
+      sms('plain'),
+      { ...sms('a1'), group: 'tenant-a' },
+      { ...sms('b1'), group: 'tenant-b' },
+      { ...sms('a2'), group: 'tenant-a' },
+    ])
+    await enqueue([{ ...sms('a-later'), group: 'tenant-a', delayMs: 3_600_000 }])
+    const { body } = await post<{ count: number; next: string | null }>('/queues/default/bulk', {
+      action: 'cancel',
+      state: 'queued',
+      group: 'tenant-a',
+    })
+    expect(body).toMatchObject({ count: 2, next: null })
+    const state = async (id = '') => (await get<{ state: string }>(`/jobs/${id}`)).body.state
+    expect([await state(a1), await state(a2)]).toEqual(['cancelled', 'cancelled'])
+    expect([await state(plain), await state(b1)]).toEqual(['queued', 'queued'])
+    // In any other state the group filters the state's jobs in chunks.
+    const scheduled = await post<{ count: number }>('/queues/default/bulk', {
+      action: 'cancel',
+      state: 'scheduled',
+      group: 'tenant-b',
+    })
+    expect(scheduled.body?.count).toBe(0)
+    const bad = await post<{ error: string }>('/queues/default/bulk', {
+      action: 'cancel',
+      state: 'queued',
+      group: 'bell\u0007',
+    })
+    expect(bad.status).toBe(400)
   })
 
   it('runs a scheduled job now; refuses a queued one', async () => {

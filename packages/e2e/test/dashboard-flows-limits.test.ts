@@ -297,9 +297,6 @@ describe('limits and groups on the dashboard', () => {
     expect(await page.locator('p[role="status"]').textContent()).toContain(
       '2 queued jobs in group tenant-c',
     )
-    // The bulk route has no group: "all matching" would reach every group, so it is off.
-    expect(await page.getByRole('button', { name: 'Retry all matching' }).isDisabled()).toBe(true)
-    expect(await page.getByTestId('bulk-no-group').textContent()).toContain('one group')
     expect(await seriousViolations(page), 'queue filtered by group').toEqual([])
     await screenshot(page, 'queue-group-filter')
 
@@ -319,7 +316,6 @@ describe('limits and groups on the dashboard', () => {
       ids: [...plain, ...c, ...d],
       groups: ['', '', 'tenant-c', 'tenant-c', 'tenant-d'],
     })
-    expect(await page.getByRole('button', { name: 'Retry all matching' }).isDisabled()).toBe(false)
     await screenshot(page, 'queue-groups')
     await rows.last().getByRole('link', { name: 'tenant-d' }).click()
     await expect.poll(shown).toEqual({ ids: d, groups: ['tenant-d'] })
@@ -331,6 +327,14 @@ describe('limits and groups on the dashboard', () => {
     expect(overflow, 'queue filtered by group at 320 px').toBeLessThanOrEqual(0)
     await screenshot(page, 'queue-group-filter-320px')
     await page.setViewportSize({ width: 1280, height: 800 })
+
+    // "All matching" keeps to the group filter: tenant-d's job goes, the others stay.
+    await page.getByRole('button', { name: 'Cancel all matching' }).click()
+    await page.getByText(/^Done: Cancel 1 jobs/).waitFor()
+    const state = async (id: string) =>
+      (await admin<{ state: string }>('GET', `/jobs/${id}`)).json.state
+    expect(await state(d[0] ?? '')).toBe('cancelled')
+    for (const id of [...plain, ...c]) expect(await state(id)).toBe('queued')
   })
 
   it('lists the jobs of a flow waiting on their parents under a waiting tab', async () => {

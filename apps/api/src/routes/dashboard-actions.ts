@@ -98,12 +98,13 @@ export const dashboardActionRoutes: FastifyPluginCallbackTypebox<{ keyPrefix: st
       },
     },
     async (request) => {
-      const { action, state, type, text, cursor, max = 500 } = request.body
+      const { action, state, type, group, text, cursor, max = 500 } = request.body
       demandRole(request, action === 'remove' ? 'admin' : 'operate')
       const queue = queueNamed(request.params.queue)
       const page = await inspectorOf(queue).browse({
         state,
         type,
+        group,
         text,
         cursor,
         limit: Math.min(max, 200),

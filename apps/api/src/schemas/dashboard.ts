@@ -99,6 +99,7 @@ export const BulkByFilter = Type.Object({
   action: BulkAction,
   state: JobState,
   type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  group: Type.Optional(Group),
   text: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   cursor: Type.Optional(Type.String({ maxLength: 300 })),
   max: Type.Optional(

@@ -18,7 +18,7 @@ export interface BulkBarProps {
   queue: string
   state: JobState
   type: string
-  /** a group filter: "all matching" cannot keep to it (the bulk route has no group) */
+  /** a group filter ('' = every group), which "all matching" keeps to */
   group: string
   text: string
   selected: string[]
@@ -34,10 +34,6 @@ export function BulkBar(props: BulkBarProps) {
     can(a === 'remove' ? 'admin' : 'operate'),
   )
   if (actions.length === 0) return null
-  // The bulk-by-filter route knows no group: acting "on all matching" would reach jobs of
-  // every group, so with a group filter only the selected rows can be acted on.
-  const byGroup = props.group !== ''
-
   const onSelected = async (action: Action) => {
     const { count } = await api<{ count: number }>('jobs/bulk', {
       method: 'POST',
@@ -62,6 +58,7 @@ export function BulkBar(props: BulkBarProps) {
             action,
             state: props.state,
             ...(props.type === '' ? {} : { type: props.type }),
+            ...(props.group === '' ? {} : { group: props.group }),
             ...(props.text === '' ? {} : { text: props.text }),
             ...(cursor === undefined ? {} : { cursor }),
           },
@@ -109,18 +106,12 @@ export function BulkBar(props: BulkBarProps) {
         <button
           key={`all-${a}`}
           type="button"
-          disabled={running || byGroup}
-          aria-describedby={byGroup ? 'bulk-no-group' : undefined}
+          disabled={running}
           onClick={() => void onAll(a)}
         >
           {LABEL[a]} all matching
         </button>
       ))}
-      {byGroup && (
-        <span id="bulk-no-group" class="muted" data-testid="bulk-no-group">
-          “All matching” cannot keep to one group: select the group's rows instead.
-        </span>
-      )}
       {running && (
         <button type="button" onClick={() => (stop.current = true)}>
           Stop
