@@ -24,7 +24,7 @@ import { serializeError } from './thrown.js'
 import { WorkerConnections } from './worker-connections.js'
 import { WORKER_DEFAULTS, type WorkerOptions } from './worker-options.js'
 import { FlowDriver } from './workflows/flow-driver.js'
-import { FlowStore, type NodeOutcome } from './workflows/flow-store.js'
+import { FlowStore, type NodeFinished, type NodeOutcome } from './workflows/flow-store.js'
 import { FlowSweeper } from './workflows/flow-sweeper.js'
 import { BatchStore } from './workflows/batch-store.js'
 import { BatchSweeper } from './workflows/batch-sweeper.js'
@@ -391,22 +391,28 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
    * step that fails or is cut short by a crash is done again by a FlowSweeper.
    */
   private tellFlows(leases: readonly Lease[], refused: readonly string[]): void {
+    const lost = new Set(refused)
+    // One flow-done call per flow for the whole batch: a fan-out's children finish together.
+    const byFlow = new Map<string, NodeFinished[]>()
     for (const lease of leases) {
       const note = this.flowNotes.get(lease)
       if (!note) continue
       this.flowNotes.delete(lease)
-      if (refused.includes(lease.id)) continue
+      if (lost.has(lease.id)) continue
       const { flow, batch, outcome, result } = note
       if (flow) {
-        this.flows
-          .finished({ flowId: flow.id, node: flow.node, outcome, result })
-          .catch((err: unknown) => this.reportError(err))
+        let nodes = byFlow.get(flow.id)
+        if (!nodes) byFlow.set(flow.id, (nodes = []))
+        nodes.push({ node: flow.node, outcome, result })
       }
       if (batch) {
         this.batches
           .finished(batch, toJobId(this.queue, lease.id), outcome)
           .catch((err: unknown) => this.reportError(err))
       }
+    }
+    for (const [flowId, nodes] of byFlow) {
+      this.flows.finishedMany(flowId, nodes).catch((err: unknown) => this.reportError(err))
     }
   }
 

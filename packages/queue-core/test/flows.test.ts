@@ -258,6 +258,59 @@ describe('flows', () => {
     await redis.quit()
   })
 
+  it('records a batch of a fan-in\'s parents in one call; the same call again changes nothing', async () => {
+    const h = flowHarness()
+    const redis = new Redis(h.url)
+    const store = new FlowStore(redis, h.prefix, 100)
+    const driver = new FlowDriver({ store, keepMs: 60_000 })
+    const fanIn = (cont: boolean) =>
+      h.conveyor.flows.create({
+        jobs: [
+          ...['P1', 'P2', 'P3'].map((id) => ({ id, type: 'step' as const, payload: { label: id } })),
+          {
+            id: 'S',
+            type: 'step',
+            payload: { label: 's' },
+            dependsOn: ['P1', 'P2', 'P3'],
+            ...(cont ? { continueOnParentFailure: true } : {}),
+          },
+        ],
+      })
+    const done = (node: string, outcome: 'completed' | 'dead' = 'completed') => ({
+      node,
+      outcome,
+      result: outcome === 'completed' ? `"${node}"` : '',
+    })
+    const state = async (id = '') => (await h.conveyor.getJob(id))?.state
+    const finished = async (flowId: string) =>
+      Number(await redis.hget(store.keys(flowId).meta, 'finished'))
+
+    const ok = await fanIn(false)
+    await driver.finishedMany(ok.flowId, [done('P1'), done('P2')])
+    expect(await state(ok.jobs.S)).toBe('waiting')
+    // A replay of the first two with the last: each counts once, S is released once.
+    await driver.finishedMany(ok.flowId, [done('P1'), done('P2'), done('P3')])
+    expect(await finished(ok.flowId)).toBe(3)
+    expect(await state(ok.jobs.S)).toBe('queued')
+    await driver.finishedMany(ok.flowId, [done('P3'), done('P1')])
+    expect(await finished(ok.flowId)).toBe(3)
+    expect((await h.conveyor.queue('alpha').counts()).queued).toBe(4)
+
+    // A dead parent in the batch cancels S, naming it, whatever else the batch holds.
+    const failing = await fanIn(false)
+    await driver.finishedMany(failing.flowId, [done('P1'), done('P2', 'dead'), done('P3')])
+    const s = await h.conveyor.getJob(failing.jobs.S ?? '')
+    expect(s?.state).toBe('cancelled')
+    expect(s?.lastError?.message).toContain('"P2"')
+    // ...unless S continues on failure: then it runs once all three are done.
+    const going = await fanIn(true)
+    await driver.finishedMany(going.flowId, [done('P1', 'dead'), done('P2')])
+    expect(await state(going.jobs.S)).toBe('waiting')
+    await driver.finishedMany(going.flowId, [done('P3')])
+    expect(await state(going.jobs.S)).toBe('queued')
+    await redis.quit()
+  })
+
   it('repairs what a crash left half done: an ack its flow never heard of, a creation never committed', async () => {
     const h = flowHarness()
     const redis = new Redis(h.url)

@@ -5,7 +5,7 @@ import { redisCall } from '../redis-errors.js'
 import { ScriptRunner } from '../script-runner.js'
 import { scriptKeys } from '../keys.js'
 import { SCRIPT_CODES } from '../script-codes.js'
-import type { Decision, FlowStore, NodeOutcome } from './flow-store.js'
+import type { Decision, FlowStore, NodeFinished, NodeOutcome } from './flow-store.js'
 
 export interface FlowDriverOptions {
   store: FlowStore
@@ -27,12 +27,13 @@ function reason(action: string, at: number): string {
   })
 }
 
-interface Finished {
+interface Finished extends NodeFinished {
   flowId: string
-  node: string
-  outcome: NodeOutcome
-  result: string
 }
+
+/** Nodes per flow-done call, and result bytes: a call stays small whatever the batch. */
+const DONE_NODES_PER_CALL = 200
+const DONE_BYTES_PER_CALL = 1 << 20
 
 /**
  * Carries a flow forward, one idempotent step at a time: records a node's outcome in
@@ -54,17 +55,28 @@ export class FlowDriver {
 
   /** A node's job finished: record it and carry its children on (and theirs, if cancelled). */
   async finished(f: Finished): Promise<void> {
-    const work: Finished[] = [f]
-    for (let next = work.pop(); next; next = work.pop()) {
-      const decisions = await this.store.done({ ...next, keepMs: this.keepMs })
-      work.push(...(await this.applyOnce(next.flowId, decisions)))
+    await this.finishedMany(f.flowId, [f])
+  }
+
+  /**
+   * Nodes of one flow finished (a worker's ack batch): recorded in as few calls as the
+   * bounds allow, then their children carried on, as finished() does for one.
+   */
+  async finishedMany(flowId: string, nodes: readonly NodeFinished[]): Promise<void> {
+    let work: readonly NodeFinished[] = nodes
+    while (work.length > 0) {
+      const next: NodeFinished[] = []
+      for (const chunk of chunks(work)) {
+        const decisions = await this.store.done({ flowId, nodes: chunk, keepMs: this.keepMs })
+        next.push(...(await this.applyOnce(flowId, decisions)))
+      }
+      work = next
     }
   }
 
   /** Applies decisions, and records the outcomes that follow from them. */
   async apply(flowId: string, decisions: readonly Decision[]): Promise<void> {
-    const follow = await this.applyOnce(flowId, decisions)
-    for (const f of follow) await this.finished(f)
+    await this.finishedMany(flowId, await this.applyOnce(flowId, decisions))
   }
 
   /** Applies decisions; returns the nodes whose job is now known to be finished. */
@@ -145,4 +157,22 @@ export class FlowDriver {
     }
     return runner
   }
+}
+
+function* chunks(nodes: readonly NodeFinished[]): Generator<NodeFinished[]> {
+  let chunk: NodeFinished[] = []
+  let bytes = 0
+  for (const f of nodes) {
+    if (
+      chunk.length > 0 &&
+      (chunk.length >= DONE_NODES_PER_CALL || bytes + f.result.length > DONE_BYTES_PER_CALL)
+    ) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(f)
+    bytes += f.result.length
+  }
+  if (chunk.length > 0) yield chunk
 }

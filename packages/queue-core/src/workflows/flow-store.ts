@@ -23,6 +23,13 @@ export interface Decision {
 
 export type NodeOutcome = 'completed' | 'dead' | 'cancelled'
 
+/** A node's job finished: how, and its result JSON ('' = none). */
+export interface NodeFinished {
+  node: string
+  outcome: NodeOutcome
+  result: string
+}
+
 /** A job of a flow to store, waiting, in its queue (flow-add.lua). */
 export interface WaitingJob {
   localId: string
@@ -115,22 +122,15 @@ export class FlowStore {
     return reply === null ? false : parseDecisions(reply)
   }
 
+  /** Records the outcomes of nodes of one flow (flow-done.lua): the decisions that follow. */
   async done(o: {
     flowId: string
-    node: string
-    outcome: NodeOutcome
-    result: string
+    nodes: readonly NodeFinished[]
     keepMs: number
   }): Promise<Decision[]> {
-    return parseDecisions(
-      await this.runFlow('flow-done', o.flowId, [
-        this.eventsMaxLen,
-        o.node,
-        o.outcome,
-        o.result,
-        o.keepMs,
-      ]),
-    )
+    const args: ScriptArg[] = [this.eventsMaxLen, o.keepMs, o.nodes.length]
+    for (const f of o.nodes) args.push(f.node, f.outcome, f.result)
+    return parseDecisions(await this.runFlow('flow-done', o.flowId, args))
   }
 
   /** false when there is no such flow. */
