@@ -258,7 +258,7 @@ describe('flows', () => {
     await redis.quit()
   })
 
-  it('records a batch of a fan-in\'s parents in one call; the same call again changes nothing', async () => {
+  it("records a batch of a fan-in's parents in one call; the same call again changes nothing", async () => {
     const h = flowHarness()
     const redis = new Redis(h.url)
     const store = new FlowStore(redis, h.prefix, 100)
@@ -266,7 +266,11 @@ describe('flows', () => {
     const fanIn = (cont: boolean) =>
       h.conveyor.flows.create({
         jobs: [
-          ...['P1', 'P2', 'P3'].map((id) => ({ id, type: 'step' as const, payload: { label: id } })),
+          ...['P1', 'P2', 'P3'].map((id) => ({
+            id,
+            type: 'step' as const,
+            payload: { label: id },
+          })),
           {
             id: 'S',
             type: 'step',
