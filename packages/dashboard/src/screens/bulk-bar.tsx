@@ -103,12 +103,7 @@ export function BulkBar(props: BulkBarProps) {
         </button>
       ))}
       {actions.map((a) => (
-        <button
-          key={`all-${a}`}
-          type="button"
-          disabled={running}
-          onClick={() => void onAll(a)}
-        >
+        <button key={`all-${a}`} type="button" disabled={running} onClick={() => void onAll(a)}>
           {LABEL[a]} all matching
         </button>
       ))}
