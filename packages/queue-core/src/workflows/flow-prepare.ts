@@ -77,7 +77,12 @@ export function prepareFlow<M extends JobTypeMap>(
       }
     })
     parents.set(j.id, deps)
-    for (const d of deps) children.set(d, [...(children.get(d) ?? []), j.id])
+    for (const d of deps) {
+      const list = children.get(d)
+      // Pushed in place: a copy per child made a fan-out of n cost n² / 2.
+      if (list) list.push(j.id)
+      else children.set(d, [j.id])
+    }
   })
   // Kahn's walk: whatever it cannot order lies on a cycle or after one.
   const indegree = new Map([...parents].map(([n, ps]) => [n, ps.length]))
