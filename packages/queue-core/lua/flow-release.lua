@@ -31,18 +31,27 @@ local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
 local readyKeys = ready_keys(9)
 local now = server_now()
 local out, queued, cancelled = {}, {}, {}
+local ids = {}
+for i = 1, n do ids[i] = ARGV[3 + (i - 1) * 3] end
+-- Read at once and written at once: a fan-out releases a thousand jobs in one call.
+local raws = hmget_many(stateKey, ids)
+local written, writtenRecs, unwaited, byList, seen = {}, {}, {}, {}, {}
 for i = 1, n do
   local b = 3 + (i - 1) * 3
   local id, action, reason = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-  local r = rec_decode(redis.call('HGET', stateKey, id))
+  -- The same job twice in one call: the second sees what the first made of it.
+  local r = seen[id] or rec_decode(raws[i])
+  local changed = true
   if r and action == 'run' and r.state == 'waiting' then
     r.state, r.runAt = 'queued', now
-    redis.call('ZREM', waitingKey, id)
-    redis.call('RPUSH', ready_key(readyKeys, r.priority), id)
+    unwaited[#unwaited + 1] = id
+    local list = ready_key(readyKeys, r.priority)
+    byList[list] = byList[list] or {}
+    table.insert(byList[list], id)
     queued[#queued + 1] = id
   elseif r and action == 'cancel' and r.state == 'waiting' then
     r.state, r.finishedAt = 'cancelled', now
-    redis.call('ZREM', waitingKey, id)
+    unwaited[#unwaited + 1] = id
     redis.call('ZADD', cancelledKey, now, id)
     if reason ~= '' then redis.call('HSET', errorsKey, id, reason) end
     cancelled[#cancelled + 1] = id
@@ -56,11 +65,25 @@ for i = 1, n do
     redis.call('HDEL', specsKey, id)
     redis.call('HDEL', stateKey, id)
     redis.call('HDEL', flowjobsKey, id)
-    r = nil
+    r, changed = nil, false
+  else
+    changed = false
   end
-  if r then redis.call('HSET', stateKey, id, rec_encode(r)) end
+  if r then seen[id] = r end
+  if changed and not written[id] then
+    written[id] = true
+    writtenRecs[#writtenRecs + 1] = id
+  end
   out[i] = r and r.state or ''
 end
+call_sliced('ZREM', waitingKey, unwaited, 1000)
+for p = 1, 10 do
+  local list = byList[readyKeys[p]]
+  if list then call_sliced('RPUSH', readyKeys[p], list, 1000) end
+end
+local recs = {}
+for i = 1, #writtenRecs do recs[i] = seen[writtenRecs[i]] end
+rec_write_many(stateKey, writtenRecs, recs)
 emit(eventsKey, maxLen, 'queued', queued)
 emit(eventsKey, maxLen, 'cancelled', cancelled)
 if #queued > 0 then wake(wakeKey) end
