@@ -14,11 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiCaller, type ApiCaller } from './support/api-calls.js'
 import {
   launchBrowser,
+  overflowAt,
   screenshot,
   seriousViolations,
   showScreen,
   signIn,
   type WatchedPage,
+  ZOOM_200,
 } from './support/browser.js'
 import { startPrefixProxy } from './support/prefix-proxy.js'
 
@@ -320,10 +322,7 @@ describe('limits and groups on the dashboard', () => {
     await rows.last().getByRole('link', { name: 'tenant-d' }).click()
     await expect.poll(shown).toEqual({ ids: d, groups: ['tenant-d'] })
     expect(page.url()).toContain('group=tenant-d')
-    await page.setViewportSize({ width: 320, height: 640 })
-    const overflow = await page.evaluate(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    )
+    const overflow = await overflowAt(page, 320, 640)
     expect(overflow, 'queue filtered by group at 320 px').toBeLessThanOrEqual(0)
     await screenshot(page, 'queue-group-filter-320px')
     await page.setViewportSize({ width: 1280, height: 800 })
@@ -381,7 +380,7 @@ describe('limits and groups on the dashboard', () => {
 })
 
 describe('the new screens', () => {
-  it('no console error, failed request or CSP violation; axe-clean in both themes; fit 320 px', async () => {
+  it('no console error, failed request or CSP violation; axe-clean in both themes; fit 320 px and 200% zoom', async () => {
     const screens: [string, string][] = [
       ['flow', `flows/${opened.flow}`],
       ['flow-lookup', 'flows'],
@@ -402,12 +401,11 @@ describe('the new screens', () => {
         }
         expect(await seriousViolations(page), `${name} (${theme})`).toEqual([])
         await screenshot(page, `${name}-${theme}`)
-        await page.setViewportSize({ width: 320, height: 640 })
-        const overflow = await page.evaluate(
-          'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-        )
-        expect(overflow, `${name} at 320 px`).toBeLessThanOrEqual(0)
+        expect(await overflowAt(page, 320, 640), `${name} at 320 px`).toBeLessThanOrEqual(0)
         await screenshot(page, `${name}-${theme}-320px`)
+        const zoomed = await overflowAt(page, ZOOM_200.width, ZOOM_200.height)
+        expect(zoomed, `${name} at 200% zoom`).toBeLessThanOrEqual(0)
+        if (theme === 'light') await screenshot(page, `${name}-200pct`)
       }
     }
     expect(asAdmin.problems).toEqual([])

@@ -86,6 +86,17 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
 }
 
+/** CSS px the page is wider than its viewport, once laid out at `width` x `height`. */
+export async function overflowAt(page: Page, width: number, height: number): Promise<number> {
+  await page.setViewportSize({ width, height })
+  return page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  )
+}
+
+/** 200% zoom of a 1280 x 800 window lays the page out in these CSS px. */
+export const ZOOM_200 = { width: 640, height: 400 } as const
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true })

@@ -14,11 +14,13 @@ import { apiCaller, type ApiCaller } from './api-calls.js'
 import { csvFile } from './files.js'
 import {
   launchBrowser,
+  overflowAt,
   screenshot,
   seriousViolations,
   showScreen,
   watchedPage,
   type WatchedPage,
+  ZOOM_200,
 } from './browser.js'
 import { startPrefixProxy } from './prefix-proxy.js'
 
@@ -267,7 +269,7 @@ export function dashboardSuite(options: DashboardSuiteOptions = {}): void {
       await expect.poll(() => page.getByText('POST /jobs/bulk').count()).toBeGreaterThan(0)
     })
 
-    it('every screen: no console error, failed request or CSP violation; axe-clean in both themes; fits 320 px', async () => {
+    it('every screen: no console error, failed request or CSP violation; axe-clean in both themes; fits 320 px and 200% zoom', async () => {
       const screens: [string, string][] = [
         ['overview', ''],
         ['queue', 'queues/default?state=queued'],
@@ -286,12 +288,11 @@ export function dashboardSuite(options: DashboardSuiteOptions = {}): void {
           expect(await page.evaluate('document.documentElement.dataset.theme')).toBe(theme)
           expect(await seriousViolations(page), `${name} (${theme})`).toEqual([])
           await screenshot(page, `${name}-${theme}${suffix}`)
-          await page.setViewportSize({ width: 320, height: 640 })
-          const overflow = await page.evaluate(
-            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-          )
-          expect(overflow, `${name} at 320 px`).toBeLessThanOrEqual(0)
+          expect(await overflowAt(page, 320, 640), `${name} at 320 px`).toBeLessThanOrEqual(0)
           await screenshot(page, `${name}-${theme}-320px${suffix}`)
+          const zoomed = await overflowAt(page, ZOOM_200.width, ZOOM_200.height)
+          expect(zoomed, `${name} at 200% zoom`).toBeLessThanOrEqual(0)
+          if (theme === 'light') await screenshot(page, `${name}-200pct${suffix}`)
         }
       }
       expect(watched.problems).toEqual([])
