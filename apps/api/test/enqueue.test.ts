@@ -168,6 +168,11 @@ describe('POST /jobs', () => {
       expect(answer).toContain('"matched"')
       expect(answer).toContain('"debounced"')
     }
+    // An Idempotency-Key given before for another request is a 422, documented as one.
+    for (const path of ['/jobs', '/jobs/batch', '/enqueue-email', '/enqueue-sms', '/uploads']) {
+      const op = res.json<{ paths: Record<string, { post: { responses: object } }> }>().paths[path]
+      expect(Object.keys(op?.post.responses ?? {}), path).toContain('422')
+    }
   })
 
   it('answers a deduplicated keyed request as deduplicated, not as a replay of its key', async () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { EmailPayload, SmsPayload } from '@conveyor/queue-core'
 import { accepted, countDeduplicated, enqueueAll, replay, toBulkJob } from '../job-requests.js'
 import { idempotentOptions } from '../plugins/idempotency.js'
-import { commonErrors } from '../schemas/common.js'
+import { commonErrors, keyReusedError } from '../schemas/common.js'
 import { fieldError } from '../api-error.js'
 import { Accepted, BatchAccepted, BatchRequest, JobRequest, MAX_BATCH } from '../schemas/enqueue.js'
 
@@ -28,7 +28,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         tags: ['enqueue'],
         summary: 'Send an email in the background',
         body: EmailPayload,
-        response: { 202: Accepted, ...commonErrors },
+        response: { 202: Accepted, ...keyReusedError, ...commonErrors },
       },
     },
     async (request, reply) => {
@@ -45,7 +45,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         tags: ['enqueue'],
         summary: 'Send an SMS in the background',
         body: SmsPayload,
-        response: { 202: Accepted, ...commonErrors },
+        response: { 202: Accepted, ...keyReusedError, ...commonErrors },
       },
     },
     async (request, reply) => {
@@ -63,7 +63,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         tags: ['enqueue'],
         summary: 'Enqueue a job of any registered type',
         body: JobRequest,
-        response: { 202: Accepted, ...commonErrors },
+        response: { 202: Accepted, ...keyReusedError, ...commonErrors },
       },
     },
     async (request, reply) => {
@@ -93,7 +93,7 @@ export const enqueueRoutes: FastifyPluginCallbackTypebox = (app, _options, done)
         tags: ['enqueue'],
         summary: 'Enqueue up to 1000 jobs; one bad job enqueues none',
         body: BatchRequest,
-        response: { 202: BatchAccepted, ...commonErrors },
+        response: { 202: BatchAccepted, ...keyReusedError, ...commonErrors },
       },
     },
     async (request, reply) => {

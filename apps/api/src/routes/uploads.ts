@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { ApiError } from '../api-error.js'
 import { idempotentOptions, sha256 } from '../plugins/idempotency.js'
-import { commonErrors, ErrorResponse } from '../schemas/common.js'
+import { commonErrors, keyReusedError, ErrorResponse } from '../schemas/common.js'
 import { UploadAccepted, UploadForm, UploadParams, UploadQuery } from '../schemas/uploads.js'
 import { attachmentHeader, contentTypeOf, downloadName } from '../uploads/file-names.js'
 import { receiveUpload } from '../uploads/receive-upload.js'
@@ -56,6 +56,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           202: UploadAccepted,
           413: ErrorResponse,
           415: ErrorResponse,
+          ...keyReusedError,
           ...commonErrors,
         },
       },

@@ -33,13 +33,18 @@ export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
 }
 
-/** The errors every route may answer, for the OpenAPI document. */
-/** What an Idempotency-Key adds: 422 the key stood for another request, 409 its first request still runs. */
-export const keyedErrors = {
-  409: ErrorResponse,
+/** What an Idempotency-Key adds to an enqueue: 422, the key stood for another request. */
+export const keyReusedError = {
   422: ErrorResponse,
 }
 
+/** ...and to a keyed request that is not one enqueue: 409, its first request still runs. */
+export const keyedErrors = {
+  409: ErrorResponse,
+  ...keyReusedError,
+}
+
+/** The errors every route may answer, for the OpenAPI document. */
 export const commonErrors = {
   400: ErrorResponse,
   401: ErrorResponse,
