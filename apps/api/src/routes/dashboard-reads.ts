@@ -108,21 +108,19 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     },
     async (request) => {
       const { state = 'queued', ...rest } = request.query
-      const page = await inspectorOf(queueNamed(request.params.queue)).browse({ state, ...rest })
+      const queue = queueNamed(request.params.queue)
+      const page = await inspectorOf(queue).browse({ state, ...rest })
       const { text } = rest
       let jobs = page.jobs
-      if (text && jobs.some((j) => app.redactions.has(j.type))) {
-        // A hit in a type with hidden fields counts only if the text is in what is shown.
-        const records = await Promise.all(
-          jobs.map((j) =>
-            app.redactions.has(j.type) ? conveyor.find(j.id) : Promise.resolve(undefined),
-          ),
+      const hidden = jobs.filter((j) => app.redactions.has(j.type))
+      if (text && hidden.length > 0) {
+        // A hit in a type with hidden fields counts only if the text is in what is shown:
+        // those hits' records are read in one call.
+        const records = await queue.getJobs(hidden.map((j) => j.id))
+        const shown = new Set(
+          records.flatMap((r) => (r && visiblyContains(app.redactions, r, text) ? [r.id] : [])),
         )
-        jobs = jobs.filter((_, i) => {
-          const found = records[i]
-          if (found === undefined) return true
-          return found !== null && visiblyContains(app.redactions, found.job, text)
-        })
+        jobs = jobs.filter((j) => !app.redactions.has(j.type) || shown.has(j.id))
       }
       return { ...page, jobs: jobs.map((j) => toSummaryView(j, app.redactions)) }
     },
