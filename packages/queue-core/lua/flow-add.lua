@@ -6,11 +6,13 @@ KEYS[1]  specs     hash   id -> spec JSON
 KEYS[2]  state     hash   id -> record (includes/record.lua)
 KEYS[3]  waiting   zset   id -> stored ms
 KEYS[4]  flowjobs  hash   id -> "<flow id>|<node>"
+KEYS[5]  heads     hash   id -> a big spec's metadata
 ARGV[1]  number of jobs n
-then n groups of 4: id, spec JSON, priority 0-9, "<flow id>|<node>"
+then n groups of 5: id, spec JSON, priority 0-9, "<flow id>|<node>", head ('' = none)
 Returns: n
 ]]
 local specsKey, stateKey, waitingKey, flowjobsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local headsKey = KEYS[5]
 --- @include "now"
 --- @include "record"
 
@@ -18,7 +20,8 @@ local n = tonumber(ARGV[1])
 local now = server_now()
 local specArgs, stateArgs, waitingArgs, flowArgs = {}, {}, {}, {}
 for i = 1, n do
-  local b = 2 + (i - 1) * 4
+  local b = 2 + (i - 1) * 5
+  if ARGV[b + 4] ~= '' then redis.call('HSETNX', headsKey, ARGV[b], ARGV[b + 4]) end
   local id = ARGV[b]
   specArgs[#specArgs + 1], specArgs[#specArgs + 2] = id, ARGV[b + 1]
   stateArgs[#stateArgs + 1] = id

@@ -13,7 +13,8 @@ KEYS[5]  errors    hash   id -> last error JSON
 KEYS[6]  flowjobs  hash   id -> "<flow id>|<node>"
 KEYS[7]  events    stream
 KEYS[8]  wake      list
-KEYS[9..18] ready:0..ready:9 lists
+KEYS[9]  heads     hash   id -> a big spec's metadata
+KEYS[10..19] ready:0..ready:9 lists
 ARGV[1]  events max length
 ARGV[2]  number of jobs n
 then n groups of 3: id, action, the reason as error JSON ('' but for cancel)
@@ -21,6 +22,7 @@ Returns: one state per job, after: its record's state, or '' when it has none.
 ]]
 local specsKey, stateKey, waitingKey, cancelledKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local errorsKey, flowjobsKey, eventsKey, wakeKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local headsKey = KEYS[9]
 --- @include "now"
 --- @include "record"
 --- @include "emit"
@@ -28,7 +30,7 @@ local errorsKey, flowjobsKey, eventsKey, wakeKey = KEYS[5], KEYS[6], KEYS[7], KE
 --- @include "ready"
 
 local maxLen, n = tonumber(ARGV[1]), tonumber(ARGV[2])
-local readyKeys = ready_keys(9)
+local readyKeys = ready_keys(10)
 local now = server_now()
 local out, queued, cancelled = {}, {}, {}
 local ids = {}
@@ -63,6 +65,7 @@ for i = 1, n do
   elseif r and action == 'drop' and r.state == 'waiting' then
     redis.call('ZREM', waitingKey, id)
     redis.call('HDEL', specsKey, id)
+    redis.call('HDEL', headsKey, id)
     redis.call('HDEL', stateKey, id)
     redis.call('HDEL', flowjobsKey, id)
     r, changed = nil, false

@@ -380,7 +380,7 @@ export const SCRIPT_KEYS = {
   ],
   oldest: ['specs', 'state', 'ready'],
   migrate: ['meta', 'specs', 'state', 'legacy', 'adopted'],
-  'flow-add': ['specs', 'state', 'waiting', 'flowjobs'],
+  'flow-add': ['specs', 'state', 'waiting', 'flowjobs', 'heads'],
   'flow-release': [
     'specs',
     'state',
@@ -390,6 +390,7 @@ export const SCRIPT_KEYS = {
     'flowjobs',
     'events',
     'wake',
+    'heads',
     'ready',
   ],
   'limits-set': ['meta', 'limits', 'wake', ...GROUP_KEYS],

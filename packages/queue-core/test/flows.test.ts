@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { ConveyorError, queueKeys, type JobContext } from '../src/index.js'
+import { DEFAULTS } from '../src/defaults.js'
 import { FlowStore } from '../src/workflows/flow-store.js'
 import { FlowDriver } from '../src/workflows/flow-driver.js'
 import { FlowSweeper } from '../src/workflows/flow-sweeper.js'
@@ -256,6 +257,22 @@ describe('flows', () => {
     }
     expect(await redis.keys(`${h.prefix}:*`)).toEqual([])
     await redis.quit()
+  })
+
+  it('lists a flow job with a big payload by its type, as any big job', async () => {
+    const h = flowHarness()
+    const label = 'x'.repeat(20_000)
+    const created = await h.conveyor.flows.create({
+      jobs: [
+        { id: 'A', type: 'step', payload: { label: 'a' } },
+        { id: 'B', type: 'step', payload: { label }, dependsOn: ['A'] },
+      ],
+    })
+    const [summary] = await h.conveyor.queue('alpha').summaries([created.jobs.B ?? ''])
+    expect(summary).toMatchObject({ type: 'step', state: 'waiting' })
+    expect(summary?.maxAttempts).toBe(DEFAULTS.maxAttempts)
+    expect(summary?.createdAt).toBeGreaterThan(0)
+    expect(summary?.payloadBytes).toBeGreaterThan(20_000)
   })
 
   it("records a batch of a fan-in's parents in one call; the same call again changes nothing", async () => {

@@ -3,7 +3,8 @@ import { prepareJob } from '../enqueue-prep.js'
 import { newLocalId, toJobId } from '../job-id.js'
 import type { JobRegistry, JobTypeMap } from '../registry.js'
 import { FlowInput } from '../schemas/flow.js'
-import { decodeSpec, encodeSpec } from '../spec-codec.js'
+import { INLINE_SPEC_BYTES } from '../scripts.js'
+import { decodeSpec, encodeHead, encodeSpec } from '../spec-codec.js'
 import { compileChecker } from '../validation.js'
 import type { WaitingJob } from './flow-store.js'
 
@@ -121,9 +122,11 @@ export function prepareFlow<M extends JobTypeMap>(
     const queue = registry.queueOf(j.type)
     let list = byQueue.get(queue)
     if (!list) byQueue.set(queue, (list = []))
+    const stored = encodeSpec(spec)
     list.push({
       localId: arg.id,
-      spec: encodeSpec(spec),
+      spec: stored,
+      head: stored.length > INLINE_SPEC_BYTES ? encodeHead(stored) : '',
       priority: arg.priority,
       flowId,
       node: j.id,

@@ -34,6 +34,8 @@ export interface NodeFinished {
 export interface WaitingJob {
   localId: string
   spec: string
+  /** a big spec's metadata, for listings that never read big payloads ('' = small) */
+  head: string
   priority: number
   flowId: string
   node: string
@@ -97,7 +99,8 @@ export class FlowStore {
     for (let i = 0; i < jobs.length; i += ADD_SLICE) {
       const slice = jobs.slice(i, i + ADD_SLICE)
       const args: ScriptArg[] = [slice.length]
-      for (const j of slice) args.push(j.localId, j.spec, j.priority, `${j.flowId}|${j.node}`)
+      for (const j of slice)
+        args.push(j.localId, j.spec, j.priority, `${j.flowId}|${j.node}`, j.head)
       calls.push(runner.run('flow-add', args))
     }
     await Promise.all(calls)
