@@ -116,6 +116,7 @@ async function waitForAll(cluster: Cluster, made: readonly Made[], deadline: num
 }
 
 let cluster: Cluster
+let killer: WorkerKiller | undefined
 
 beforeAll(async () => {
   cluster = await Cluster.start({
@@ -125,7 +126,7 @@ beforeAll(async () => {
       WORKER_CONCURRENCY: String(CONCURRENCY),
       // Short, so a killed worker's jobs are back in the queue within ~3 s.
       WORKER_LEASE_MS: '3000',
-      // No completed job trimmed, so a callback's id stays taken (see the report below).
+      // No completed job trimmed, so a callback's id stays taken (docs/reliability.md, 10).
       RETAIN_COMPLETED_COUNT: '0',
       RATE_LIMIT_MAX: '1000000',
     },
@@ -135,6 +136,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  // A test that failed early leaves its killer running: stop it before it starts more.
+  await killer?.stop().catch(() => undefined)
   const unclean = await cluster?.stop()
   expect(unclean?.map((s) => s.dump()) ?? []).toEqual([])
 })
@@ -144,7 +147,7 @@ it(
   async () => {
     const t0 = Date.now()
     const tally = new EventTally({ connection: cluster.client, prefix: PREFIX, queue: 'default' })
-    const killer = new WorkerKiller(cluster, {
+    killer = new WorkerKiller(cluster, {
       everyMs: KILL_EVERY_MS,
       maxKills: MAX_KILLS,
       startedOnly: true,

@@ -72,6 +72,7 @@ const big: Case = {
 // then run with REDIS_CLUSTER=true): no CROSSSLOT anywhere, nothing lost; then with big jobs.
 describe.each([sms(false), sms(true), big])('$name', (c) => {
   let cluster: Cluster
+  let killer: WorkerKiller | undefined
 
   beforeAll(async () => {
     cluster = await Cluster.start({
@@ -93,6 +94,8 @@ describe.each([sms(false), sms(true), big])('$name', (c) => {
   })
 
   afterAll(async () => {
+    // A test that failed early leaves its killer running: stop it before it starts more.
+    await killer?.stop().catch(() => undefined)
     const crossSlot = [cluster?.api, ...(cluster?.workers ?? [])].flatMap(
       (s) => s?.lines.filter((l) => /CROSSSLOT|cross.?slot/i.test(l)) ?? [],
     )
@@ -104,7 +107,7 @@ describe.each([sms(false), sms(true), big])('$name', (c) => {
 
   it('loses no accepted job while workers are SIGKILLed, duplicating only jobs in flight', async () => {
     const t0 = Date.now()
-    const killer = new WorkerKiller(cluster, { everyMs: KILL_EVERY_MS, maxKills: MAX_KILLS })
+    killer = new WorkerKiller(cluster, { everyMs: KILL_EVERY_MS, maxKills: MAX_KILLS })
     const { accepted, retried } = await postJobs(cluster, {
       total: c.jobs,
       perRequest: c.perRequest,
