@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server'
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 export class SmtpSink {
   readonly messages: ParsedMail[]
+  /** server errors other than a client's reset connection */
+  readonly errors: Error[] = []
   private readonly server: SMTPServer
 
   private constructor(server: SMTPServer, messages: ParsedMail[]) {
@@ -36,6 +38,11 @@ export class SmtpSink {
       },
     })
     const sink = new SmtpSink(server, messages)
+    // A client that dies mid-session (a SIGKILLed worker) resets its connection; the
+    // server reports that as an error event, which unheard would crash the test run.
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') sink.errors.push(err)
+    })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     return sink
   }

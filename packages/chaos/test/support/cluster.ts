@@ -15,6 +15,7 @@ import {
   Service,
   servicesEnv,
   SmsSink,
+  SmtpSink,
   until,
   writeSchedules,
 } from '@conveyor/test-support'
@@ -34,6 +35,8 @@ export interface ClusterOptions {
   schedulers?: number
   /** written to SCHEDULES_FILE when given */
   schedules?: unknown[]
+  /** start an SMTP sink and send the workers' e-mail to it (else they go to the outbox) */
+  smtp?: boolean
 }
 
 export interface HttpAnswer {
@@ -53,27 +56,47 @@ export class Cluster {
   baseUrl = ''
   private seq = 0
 
-  private constructor(
-    /** the redis-server; with a Redis Cluster, its first node */
-    readonly redis: RedisServerHandle,
-    private readonly redisCluster: RedisClusterHandle | undefined,
-    readonly sms: SmsSink,
-    readonly dataDir: string,
-    readonly env: Record<string, string>,
-    /** a direct client for the checks that read Redis; it reconnects after a Redis restart */
-    readonly client: Redis | RedisCluster,
-  ) {}
+  /** the redis-server; with a Redis Cluster, its first node */
+  readonly redis: RedisServerHandle
+  private readonly redisCluster: RedisClusterHandle | undefined
+  readonly sms: SmsSink
+  /** the SMTP sink, when started with `smtp` */
+  readonly smtp: SmtpSink | undefined
+  readonly dataDir: string
+  readonly env: Record<string, string>
+  /** a direct client for the checks that read Redis; it reconnects after a Redis restart */
+  readonly client: Redis | RedisCluster
+
+  private constructor(parts: {
+    redis: RedisServerHandle
+    redisCluster: RedisClusterHandle | undefined
+    sms: SmsSink
+    smtp: SmtpSink | undefined
+    dataDir: string
+    env: Record<string, string>
+    client: Redis | RedisCluster
+  }) {
+    this.redis = parts.redis
+    this.redisCluster = parts.redisCluster
+    this.sms = parts.sms
+    this.smtp = parts.smtp
+    this.dataDir = parts.dataDir
+    this.env = parts.env
+    this.client = parts.client
+  }
 
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
     const redisCluster = options.redisCluster ? await startRedisCluster(3) : undefined
     const redis =
       redisCluster?.nodes[0] ?? (await startRedisServer({ args: options.redisArgs ?? [] }))
     const sms = await SmsSink.start('AC_chaos', 'chaos-token')
+    const smtp = options.smtp ? await SmtpSink.start() : undefined
     const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-chaos-'))
     const env = servicesEnv({
       redisUrl: redis.url,
       dataDir,
       sms,
+      ...(smtp ? { smtpUrl: smtp.url } : {}),
       overrides: {
         QUEUE_PREFIX: PREFIX,
         LOG_LEVEL: 'info',
@@ -91,7 +114,7 @@ export class Cluster {
     }
     const client = redisCluster?.client() ?? new Redis(redis.url, { maxRetriesPerRequest: null })
     client.on('error', () => undefined) // expected while a test has Redis killed
-    const cluster = new Cluster(redis, redisCluster, sms, dataDir, env, client)
+    const cluster = new Cluster({ redis, redisCluster, sms, smtp, dataDir, env, client })
     if (options.api) await cluster.startApi()
     for (let i = 0; i < (options.workers ?? 0); i += 1) cluster.startWorker()
     for (let i = 0; i < (options.schedulers ?? 0); i += 1) cluster.startScheduler()
@@ -137,10 +160,14 @@ export class Cluster {
     return services.filter((s) => s.running)
   }
 
-  async post(path: string, body: unknown): Promise<HttpAnswer> {
+  async post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     })
     return { status: res.status, json: (await res.json()) as Record<string, unknown> }
@@ -189,6 +216,7 @@ export class Cluster {
     this.client.disconnect()
     await Promise.all([
       this.sms.close(),
+      this.smtp?.close(),
       this.redisCluster ? this.redisCluster.stop() : this.redis.stop(),
     ])
     await rm(this.dataDir, { recursive: true, force: true })
