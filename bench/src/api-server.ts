@@ -10,6 +10,8 @@ const API_MAIN = fileURLToPath(new URL('../../apps/api/dist/main.js', import.met
 
 export interface ApiServer {
   url: string
+  /** the API process's id */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -48,6 +50,7 @@ export async function startApiServer(
   }
   return {
     url,
+    pid: child.pid ?? Number.NaN,
     async stop() {
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)

@@ -38,10 +38,9 @@ export function timingOf(ms: readonly number[]): Timing {
 
 /**
  * The time from sending a GET to having its whole answer read, one request after
- * another on a kept-alive connection; `warmup` requests first, not counted.
+ * another on a kept-alive connection.
  */
-export async function timeGets(o: { url: string; samples: number; warmup: number }) {
-  for (let i = 0; i < o.warmup; i++) await getJson(o.url)
+export async function timeGets(o: { url: string; samples: number }) {
   const ms: number[] = []
   for (let i = 0; i < o.samples; i++) {
     const started = performance.now()
