@@ -143,7 +143,7 @@ export async function runDashboard(ctx: ScenarioContext): Promise<void> {
       report.count,
     )
     ctx.results.add(
-      ms('slowest Redis command: ms'),
+      ms('slowest Redis command over 10 ms (0: none): ms'),
       'conveyor',
       (report.slowest[0]?.durationUs ?? 0) / 1000,
     )
