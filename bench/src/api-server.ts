@@ -10,17 +10,23 @@ const API_MAIN = fileURLToPath(new URL('../../apps/api/dist/main.js', import.met
 
 export interface ApiServer {
   url: string
+  /** the API process's id */
+  pid: number
   stop(): Promise<void>
 }
 
 /**
  * The built Conveyor API as its own process, as it runs in production, with the rate
- * limit lifted so that it does not cap the measurement.
+ * limit lifted so that it does not cap the measurement. `execArgv` goes before the API's
+ * entry point (the dashboard scenario swaps in its own job catalog with it).
  */
-export async function startApiServer(redisUrl: string): Promise<ApiServer> {
+export async function startApiServer(
+  redisUrl: string,
+  options: { execArgv?: readonly string[] } = {},
+): Promise<ApiServer> {
   const port = await freePort()
   const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-bench-api-'))
-  const child = spawn(process.execPath, [API_MAIN], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), API_MAIN], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -44,6 +50,7 @@ export async function startApiServer(redisUrl: string): Promise<ApiServer> {
   }
   return {
     url,
+    pid: child.pid ?? Number.NaN,
     async stop() {
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)

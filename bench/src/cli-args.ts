@@ -9,6 +9,7 @@ export const SCENARIO_NAMES = [
   'http',
   'groups',
   'flows',
+  'dashboard',
 ] as const
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
@@ -27,6 +28,8 @@ export interface BenchArgs {
   allowFlush: boolean
   /** payload sizes (bytes of JSON) swept by the process and memory scenarios; [] = none */
   sizes: number[]
+  /** queued jobs the dashboard scenario browses (issue 15's size by default) */
+  dashboardJobs: number
 }
 
 /** Sizes named as on the command line: 1k = 1,000 bytes, 1m = 1,000,000. */
@@ -35,7 +38,7 @@ export const DEFAULT_SIZES = [1_000, 10_000, 100_000, 1_000_000]
 const USAGE = `usage: pnpm bench [--n 50000] [--reps 3] [--only ${SCENARIO_NAMES.join(',')}]
                   [--systems ${SYSTEM_NAMES.join(',')}] [--conveyor-prefetch N]
                   [--http-seconds 10] [--latency-seconds 5] [--allow-flush]
-                  [--sizes 1k,10k,100k,1m | --sizes none]`
+                  [--sizes 1k,10k,100k,1m | --sizes none] [--dashboard-jobs 1000000]`
 
 /** Parses process.argv by hand: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -49,6 +52,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     latencySeconds: 5,
     allowFlush: false,
     sizes: [...DEFAULT_SIZES],
+    dashboardJobs: 1_000_000,
   }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? ''
@@ -86,6 +90,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         break
       case '--sizes':
         args.sizes = sizes(name, value())
+        break
+      case '--dashboard-jobs':
+        args.dashboardJobs = positiveInt(name, value())
+        if (args.dashboardJobs < 1_000) fail(`${name} wants at least 1000`)
         break
       case '--help':
       case '-h':

@@ -6,6 +6,7 @@ import { renderTable } from './report/table.js'
 import { writeResults } from './report/write-results.js'
 import { ResultSet } from './results.js'
 import type { ScenarioContext } from './scenarios/context.js'
+import { runDashboard } from './scenarios/dashboard.js'
 import { runEnqueue } from './scenarios/enqueue.js'
 import { runFlows } from './scenarios/flows.js'
 import { runGroups } from './scenarios/groups.js'
@@ -22,6 +23,7 @@ const SCENARIOS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<void>> =
   http: runHttpIngest,
   groups: runGroups,
   flows: runFlows,
+  dashboard: runDashboard,
 }
 
 async function main(): Promise<void> {
