@@ -107,8 +107,29 @@ export interface WorkerView {
   status: 'alive' | 'stale' | 'dead'
 }
 
-export interface HistoryPoint extends Outcomes {
+/** Wait or run time percentiles (ms) of `count` jobs. */
+export interface Percentiles {
+  count: number
+  p50: number
+  p95: number
+  p99: number
+}
+
+export interface HistoryCounts extends Outcomes {
+  waitMs?: Percentiles
+  runMs?: Percentiles
+}
+
+export interface HistoryPoint extends HistoryCounts {
   at: string
+  byType: Record<string, HistoryCounts>
+}
+
+export interface History {
+  queue: string
+  resolution: 'minute' | 'hour'
+  points: HistoryPoint[]
+  total: HistoryCounts & { byType: Record<string, HistoryCounts> }
 }
 
 export interface AuditEntry {

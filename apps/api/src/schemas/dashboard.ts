@@ -141,17 +141,47 @@ export const HistoryQuery = Type.Object({
   hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 1 })),
 })
 
-const Counts = { completed: Type.Integer(), failed: Type.Integer(), retried: Type.Integer() }
+const PRECISION =
+  'ms, read off half-octave histogram buckets (off by at most a factor √2, usually by a few %; ' +
+  'a time over 2^24 ms, 4.7 h, counts as 2^24)'
+
+/** Percentiles of wait or run times: `description` says which. */
+const latency = (description: string) =>
+  Type.Object(
+    {
+      count: Type.Integer({ description: 'times counted' }),
+      p50: Type.Number(),
+      p95: Type.Number(),
+      p99: Type.Number(),
+    },
+    { description: `${description}; ${PRECISION}` },
+  )
+
+const Counts = {
+  completed: Type.Integer(),
+  failed: Type.Integer(),
+  retried: Type.Integer(),
+  waitMs: Type.Optional(
+    latency('from due (enqueue, delay or retry time) to start; absent when no job started'),
+  ),
+  runMs: Type.Optional(
+    latency("the handler's wall time of the runs counted above; absent when none ended"),
+  ),
+}
+
+const CountsByType = Type.Record(Type.String(), Type.Object(Counts), {
+  description: 'the same per job type',
+})
+
+export const HistoryPoint = Type.Object({ at: IsoTime, ...Counts, byType: CountsByType })
 
 export const History = Type.Object({
   queue: QueueName,
-  resolution: Type.String(),
-  points: Type.Array(
-    Type.Object({
-      at: IsoTime,
-      ...Counts,
-      byType: Type.Record(Type.String(), Type.Object(Counts)),
-    }),
+  resolution: Type.Union([Type.Literal('minute'), Type.Literal('hour')]),
+  points: Type.Array(HistoryPoint),
+  total: Type.Object(
+    { ...Counts, byType: CountsByType },
+    { description: 'the sum of the points; percentiles of all their times together' },
   ),
 })
 
