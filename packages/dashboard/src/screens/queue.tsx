@@ -134,7 +134,7 @@ export function QueueScreen(props: QueueProps) {
               ` · searched ${seen + page.data.scanned} of ${page.data.total}, ${jobs.length} found here`}
           </p>
           <div class="scroll">
-            <table class="stack">
+            <table class="stack" data-testid="jobs">
               <caption class="sr-only">
                 {state} jobs of {queue}
               </caption>
