@@ -78,6 +78,29 @@ describe('GET /queues/:queue/history', () => {
     }
   })
 
+  it('answers the last hour and day on the overview with their percentiles', async () => {
+    t = await startTestApp()
+    const jobs = Array.from({ length: 3 }, (_, i) => sms(`${i}`))
+    await t.app.inject({ method: 'POST', url: '/jobs/batch', payload: { jobs } })
+    let ended = 0
+    await new Promise<void>((resolve) => {
+      workers
+        .start('default', { sms: () => undefined })
+        .on('completed', () => (ended += 1) === jobs.length && resolve())
+    })
+    await workers.closeAll()
+    const res = await t.app.inject({ method: 'GET', url: '/overview' })
+    const queue = res
+      .json<{ queues: { name: string; lastHour: Counts; lastDay: Counts }[] }>()
+      .queues.find((q) => q.name === 'default')
+    for (const span of [queue?.lastHour, queue?.lastDay]) {
+      expect(span).toMatchObject({ completed: 3, failed: 0, retried: 0 })
+      expect(span?.runMs?.count).toBe(3)
+      expect(span?.waitMs?.count).toBe(3)
+      expect(span).not.toHaveProperty('byType')
+    }
+  })
+
   it('documents the percentiles in OpenAPI', async () => {
     t = await startTestApp()
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json<{

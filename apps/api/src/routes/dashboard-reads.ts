@@ -1,5 +1,5 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
-import { ConveyorError, parseJobId, type HistoryCounts, type Queue } from '@conveyor/queue-core'
+import { ConveyorError, parseJobId, type HistoryWindow, type Queue } from '@conveyor/queue-core'
 import { toSummaryView } from '../job-view.js'
 import { visiblyContains } from '../payload-redaction.js'
 import { inspectorOf } from '../queue-inspectors.js'
@@ -20,7 +20,8 @@ import { toFlowView } from './flows.js'
 
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString()
-const outcomes = ({ completed, failed, retried }: HistoryCounts) => ({ completed, failed, retried })
+/** A span's sum without its per-type breakdown, which the overview does not show. */
+const overall = ({ byType: _byType, ...counts }: HistoryWindow['total']) => counts
 
 /** The type of each job, by its node: one pipelined read of summaries per queue. */
 async function jobTypes(
@@ -60,7 +61,9 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     {
       schema: {
         tags,
-        summary: 'Every queue: counts per state, oldest waiting, throughput, workers alive',
+        summary:
+          'Every queue: counts per state, oldest waiting, throughput and wait and run time ' +
+          'percentiles (last hour and day), workers alive',
         response: { 200: Overview, ...commonErrors },
       },
     },
@@ -80,8 +83,8 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
             ...metrics.counts,
             oldestQueuedAgeMs: metrics.oldestQueuedAgeMs,
             workersAlive: workers.filter((w) => w.status === 'alive').length,
-            lastHour: outcomes(hour.total),
-            lastDay: outcomes(day.total),
+            lastHour: overall(hour.total),
+            lastDay: overall(day.total),
           }
         }),
       )
