@@ -1,4 +1,4 @@
-import { QueueInspector, type HistoryPoint } from '@conveyor/queue-core'
+import { QueueInspector } from '@conveyor/queue-core'
 import type { ConveyorJobTypes } from '@conveyor/service-kit'
 import type { AppQueue } from './plugins/conveyor.js'
 
@@ -12,15 +12,4 @@ export function inspectorOf(queue: AppQueue): QueueInspector<ConveyorJobTypes> {
     inspectors.set(queue, inspector)
   }
   return inspector
-}
-
-/** Completed, failed and retried summed over some history points. */
-export function sumHistory(points: readonly HistoryPoint[]) {
-  const out = { completed: 0, failed: 0, retried: 0 }
-  for (const p of points) {
-    out.completed += p.completed
-    out.failed += p.failed
-    out.retried += p.retried
-  }
-  return out
 }

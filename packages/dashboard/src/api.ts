@@ -1,3 +1,5 @@
+import type { Role, Session } from './types.js'
+
 /**
  * The dashboard's one way to the API: every screen goes through the public HTTP API,
  * found relative to the page, so the API may sit under any sub-path behind a proxy.
@@ -12,15 +14,6 @@ function apiRoot(): string {
 }
 
 export const apiBase = apiRoot()
-
-export type Role = 'read' | 'operate' | 'admin'
-
-export interface Session {
-  authRequired: boolean
-  role?: Role
-  name?: string
-  csrf?: string
-}
 
 let session: Session = { authRequired: false, role: 'admin' }
 const unauthorised = new Set<() => void>()

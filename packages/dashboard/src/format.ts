@@ -26,3 +26,11 @@ export function bytes(n: number): string {
 export function percent(part: number, whole: number): string {
   return whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`
 }
+
+/** "0.4 ms", "120 ms", "2.5 s", "3 min": a wait or run time, to two significant digits. */
+export function millis(ms: number | undefined): string {
+  if (ms === undefined) return '–'
+  if (ms < 1000) return `${Number(ms.toPrecision(2))} ms`
+  if (ms < 60_000) return `${Number((ms / 1000).toPrecision(2))} s`
+  return duration(ms)
+}

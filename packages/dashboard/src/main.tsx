@@ -1,6 +1,6 @@
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { api, onUnauthorised, setSession, type Session } from './api.js'
+import { api, onUnauthorised, setSession } from './api.js'
 import { applyTheme, Layout } from './components/layout.js'
 import { lazy } from './components/lazy.js'
 import { Loading } from './components/notice.js'
@@ -13,7 +13,7 @@ import { Overview } from './screens/overview.js'
 import { QueueScreen } from './screens/queue.js'
 import { Schedules } from './screens/schedules.js'
 import { Workers } from './screens/workers.js'
-import { JOB_STATES, type JobState } from './types.js'
+import { JOB_STATES, type JobState, type Session } from './types.js'
 
 // Screens an operator opens now and then: fetched when first shown, not on page load.
 const FlowScreen = lazy(() => import('./screens/flow.js').then((m) => m.FlowScreen))

@@ -1,14 +1,62 @@
-export type JobState =
-  | 'queued'
-  | 'scheduled'
-  | 'active'
-  | 'retrying'
-  | 'completed'
-  | 'dead'
-  | 'cancelled'
-  /** a flow job waiting for its parents */
-  | 'waiting'
+// Every answer type is the Static of the schema the API validates and documents with
+// (@conveyor/api/schemas), so a field the server adds, drops or renames shows up here at
+// compile time. Type-only imports: esbuild erases them, no schema code enters the bundle.
+// The dashboard cannot depend on @conveyor/api (which serves it), so src/tsconfig.json
+// maps the specifier to the API's built declarations and turbo builds the API before the
+// dashboard's typecheck and lint.
+import type * as Api from '@conveyor/api/schemas'
+import type { Static } from 'typebox'
 
+/** GET /session: whether keys are on, and this tab's role. */
+export type Session = Static<typeof Api.SessionView>
+export type Role = NonNullable<Session['role']>
+
+export type Overview = Static<typeof Api.Overview>
+export type QueueOverview = Static<typeof Api.QueueOverview>
+/** Completed, failed and retried jobs over a span. */
+export type Outcomes = QueueOverview['lastHour']
+
+export type JobSummary = Static<typeof Api.JobSummaryView>
+export type JobState = JobSummary['state']
+export type BrowsePage = Static<typeof Api.BrowsePage>
+export type JobView = Static<typeof Api.JobView>
+
+export type DeadGroups = Static<typeof Api.DeadGroups>
+export type DeadGroup = Static<typeof Api.DeadGroupView>
+/** How many jobs an action (one id list, a dead-letter group) acted on. */
+export type CountResult = Static<typeof Api.CountResult>
+/** One bounded step of a bulk action on everything matching a filter. */
+export type BulkStep = Static<typeof Api.BulkStep>
+export type WorkerList = Static<typeof Api.WorkerList>
+export type WorkerView = Static<typeof Api.WorkerView>
+
+export type History = Static<typeof Api.History>
+export type HistoryPoint = Static<typeof Api.HistoryPoint>
+/** Outcome counts with wait and run time percentiles, of a point or a span. */
+export type HistoryCounts = Omit<History['total'], 'byType'>
+/** Wait or run time percentiles (ms) of `count` jobs. */
+export type Percentiles = NonNullable<HistoryCounts['runMs']>
+
+export type AuditLog = Static<typeof Api.AuditLog>
+export type AuditEntry = Static<typeof Api.AuditEntry>
+
+export type ScheduleList = Static<typeof Api.ScheduleList>
+export type ScheduleView = Static<typeof Api.ScheduleView>
+export type ScheduleRuns = Static<typeof Api.ScheduleRuns>
+export type ScheduleRun = Static<typeof Api.RunView>
+
+export type FlowGraph = Static<typeof Api.FlowGraph>
+export type FlowView = FlowGraph['flow']
+export type FlowJob = FlowView['jobs'][number]
+export type BatchView = Static<typeof Api.BatchViewApi>
+
+export type QueueLimits = Static<typeof Api.QueueLimits>
+export type GroupLimits = Static<typeof Api.GroupLimits>
+export type RateLimit = NonNullable<QueueLimits['rate']>
+export type GroupPage = Static<typeof Api.GroupPage>
+export type GroupSummary = GroupPage['groups'][number]
+
+/** Every state, in the order the queue screen's tabs show them. */
 export const JOB_STATES: JobState[] = [
   'queued',
   'scheduled',
@@ -19,182 +67,3 @@ export const JOB_STATES: JobState[] = [
   'cancelled',
   'waiting',
 ]
-
-export interface Outcomes {
-  completed: number
-  failed: number
-  retried: number
-}
-
-export interface QueueOverview extends Record<JobState, number> {
-  name: string
-  paused: boolean
-  oldestQueuedAgeMs: number | null
-  workersAlive: number
-  lastHour: Outcomes
-  lastDay: Outcomes
-}
-
-export interface Overview {
-  queues: QueueOverview[]
-  workersAlive: number
-  at: string
-}
-
-export interface JobSummary {
-  id: string
-  queue: string
-  type: string
-  /** the group the job belongs to, if any */
-  group?: string
-  state: JobState
-  attempts: number
-  maxAttempts: number
-  priority: number
-  runAt: string
-  createdAt: string
-  startedAt?: string
-  finishedAt?: string
-  payloadBytes: number
-  payload?: unknown
-  payloadPreview?: string
-  lastError?: { message: string; code?: string }
-}
-
-export interface BrowsePage {
-  jobs: JobSummary[]
-  next: string | null
-  scanned: number
-  total: number
-}
-
-export interface JobView extends Omit<JobSummary, 'lastError'> {
-  stalls: number
-  progress?: unknown
-  result?: unknown
-  backoff?: unknown
-  timeoutMs?: number
-  traceparent?: string
-  lastError?: { message: string; code?: string; stack?: string; attempt: number; failedAt: string }
-  downloadUrl?: string
-  flow?: { id: string; node: string }
-  batch?: string
-  group?: string
-}
-
-export interface DeadGroup {
-  fingerprint: string
-  count: number
-  firstSeen: string
-  lastSeen: string
-  types: string[]
-  sample: { id: string; message: string; code?: string }
-}
-
-export interface WorkerView {
-  id: string
-  queue: string
-  host: string
-  pid: number
-  version: string
-  concurrency: number
-  busy: number
-  running: string[]
-  rssBytes: number
-  startedAt: string
-  heartbeatAt: string
-  heartbeatAgeMs: number
-  status: 'alive' | 'stale' | 'dead'
-}
-
-export interface HistoryPoint extends Outcomes {
-  at: string
-}
-
-export interface AuditEntry {
-  at: string
-  key: string
-  action: string
-  target: string
-  count?: number
-  status: number
-}
-
-export interface ScheduleView {
-  name: string
-  source: 'api' | 'file'
-  state: 'active' | 'paused' | 'finished'
-  fires: number
-  lastSlot: { slot: string; state: string } | null
-  nextFire: { utc: string; local: string } | null
-  spec: Record<string, unknown>
-}
-
-export interface ScheduleRun {
-  kind: string
-  slot: string | null
-  jobId: string | null
-  jobState: string | null
-  firedAt: string
-  error?: string
-}
-
-export interface FlowJob {
-  node: string
-  id: string
-  state: JobState | 'unknown'
-  dependsOn: string[]
-}
-
-export interface FlowView {
-  id: string
-  name?: string
-  state: 'running' | 'completed' | 'failed' | 'cancelled'
-  createdAt: string
-  finishedAt?: string
-  counts: { total: number; finished: number; dead: number; cancelled: number }
-  jobs: FlowJob[]
-}
-
-/** GET /flows/:id/graph: the flow and its jobs' types (absent for a flow too big to draw). */
-export interface FlowGraph {
-  flow: FlowView
-  types?: Record<string, string>
-}
-
-export interface BatchView {
-  id: string
-  name?: string
-  state: 'open' | 'closed' | 'done'
-  createdAt: string
-  finishedAt?: string
-  counts: { total: number; completed: number; dead: number; cancelled: number; pending: number }
-  failed: string[]
-  callbacks: { onSuccess?: string; onComplete?: string }
-}
-
-export interface RateLimit {
-  max: number
-  perMs: number
-}
-
-export interface GroupLimits {
-  concurrency?: number
-  rate?: RateLimit
-}
-
-export interface QueueLimits {
-  rate?: RateLimit
-  groups?: GroupLimits
-}
-
-export interface GroupSummary {
-  group: string
-  queued: number
-  running: number
-}
-
-export interface GroupPage {
-  groups: GroupSummary[]
-  cursor: string | null
-}

@@ -391,6 +391,16 @@ describe('the new screens', () => {
     for (const theme of ['light', 'dark']) {
       await page.evaluate(`localStorage.setItem('conveyor-theme', '${theme}')`)
       await page.reload()
+      // The theme button names the theme it switches to, and switches there and back.
+      const other = theme === 'dark' ? 'light' : 'dark'
+      for (const [from, to] of [
+        [theme, other],
+        [other, theme],
+      ]) {
+        const label = from === 'dark' ? 'Light theme' : 'Dark theme'
+        await page.getByRole('button', { name: label, exact: true }).click()
+        expect(await page.evaluate('document.documentElement.dataset.theme')).toBe(to)
+      }
       for (const [name, hash] of screens) {
         await page.setViewportSize({ width: 1280, height: 800 })
         await show(hash)

@@ -168,8 +168,9 @@ export function writeProbeKey(prefix: string): string {
 
 /**
  * One bucket of a queue's metrics history: a hash of `<bucket start>:<type>:<outcome>`
- * counts, per hour of minutes ('m', keyed by the hour) or per day of hours ('h', keyed
- * by the day). Plain commands only touch it, never a script.
+ * counts and `<bucket start>:<type>:w<n>` / `r<n>` wait and run time histogram counts
+ * (latency-buckets.ts), per hour of minutes ('m', keyed by the hour) or per day of hours
+ * ('h', keyed by the day). Plain commands only touch it, never a script.
  */
 export function historyBucketKey(keys: QueueKeys, resolution: 'm' | 'h', startMs: number): string {
   return `${keys.history}:${resolution}:${startMs}`

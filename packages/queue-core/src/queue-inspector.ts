@@ -2,7 +2,7 @@ import { toJobId } from './job-id.js'
 import { execPipeline } from './redis-errors.js'
 import { DeadLetterGrouper, type DeadLetterGroups } from './dead-letter-groups.js'
 import { JobBrowser, type BrowseOptions, type BrowsePage } from './job-browser.js'
-import { readHistory, type HistoryPoint } from './metrics-history.js'
+import { readHistory, type HistoryWindow } from './metrics-history.js'
 import type { Queue } from './queue.js'
 import type { JobTypeMap } from './registry.js'
 import { readWorkers, type WorkerInfo, type WorkerStatus } from './worker-registry.js'
@@ -61,7 +61,8 @@ export class QueueInspector<M extends JobTypeMap = JobTypeMap> {
     return readWorkers(this.queue.redis, this.queue.keys, now)
   }
 
-  history(range: { resolution: 'm' | 'h'; fromMs: number; toMs: number }): Promise<HistoryPoint[]> {
+  /** Outcome counts and wait and run time percentiles per minute or hour, and their sum. */
+  history(range: { resolution: 'm' | 'h'; fromMs: number; toMs: number }): Promise<HistoryWindow> {
     return readHistory(this.queue.redis, this.queue.keys, range)
   }
 }

@@ -12,7 +12,7 @@ import { toJobId } from './job-id.js'
 import { runJob, type HeldJob, type Outcome, type RunEnv } from './job-runner.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import { LeaseRescuer } from './lease-rescuer.js'
-import { OutcomeCounter } from './metrics-history.js'
+import { HistoryRecorder } from './metrics-history.js'
 import { addBeat, leave, processInfo, type WorkerInfo } from './worker-registry.js'
 import { HistogramRecorder } from './metrics.js'
 import { PrefetchWindow } from './prefetch.js'
@@ -62,7 +62,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
   private readonly rescuer: LeaseRescuer
   private readonly pruner: RetentionPruner
   private readonly histograms = new HistogramRecorder()
-  private readonly outcomes = new OutcomeCounter()
+  private readonly history = new HistoryRecorder()
   private readonly startedAt = Date.now()
   private readonly env: RunEnv<M>
   private readonly concurrency: number
@@ -155,7 +155,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
       batch: (batchId) => this.batches.report(batchId),
       progress: (job, value) => this.storeProgress(job, value),
       started: (job, spec, waitMs) => {
-        this.histograms.recordWait(waitMs + (performance.now() - job.reservedAt))
+        const waited = waitMs + (performance.now() - job.reservedAt)
+        this.histograms.recordWait(waited)
+        this.history.recordWait(spec.type, waited)
         if (this.listenerCount('active') === 0) return
         this.emit('active', {
           id: job.jobId,
@@ -320,8 +322,9 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     })
     // The batcher hands these same objects back to sent() and settled().
     // A cancelled run is neither a success nor a failure of the job type: not counted.
+    // Run times are kept for the same runs, so their count matches the outcomes'.
     if (outcome.kind !== 'cancelled') {
-      this.outcomes.record(
+      this.history.record(
         outcome.type,
         outcome.kind === 'completed'
           ? 'completed'
@@ -329,6 +332,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
             ? 'failed'
             : 'retried',
       )
+      this.history.recordRun(outcome.type, durationMs)
     }
     if (outcome.kind === 'completed') {
       const ack = { id: job.id, token: job.token, result: outcome.result }
@@ -517,7 +521,7 @@ export class Worker<M extends JobTypeMap = JobTypeMap> extends EventEmitter<Work
     const pipeline = this.redis.pipeline()
     const restores = [
       this.histograms.addTo(pipeline, this.keys.stats),
-      this.outcomes.addTo(pipeline, this.keys),
+      this.history.addTo(pipeline, this.keys),
     ]
     if (beating) addBeat(pipeline, this.keys, this.describe())
     else leave(pipeline, this.keys, this.id)

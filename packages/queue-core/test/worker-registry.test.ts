@@ -39,7 +39,7 @@ describe('the worker registry and the metrics history', () => {
     await w.close()
   })
 
-  it('keeps completed, failed and retried counts per minute and per hour, per type', async () => {
+  it('keeps completed, failed and retried counts and wait and run times per minute and per hour, per type', async () => {
     const h = harness()
     const inspector = new QueueInspector(h.queue)
     await h.queue.enqueueBulk([
@@ -63,7 +63,11 @@ describe('the worker registry and the metrics history', () => {
     await w.close()
     const now = Date.now()
     for (const resolution of ['m', 'h'] as const) {
-      const points = await inspector.history({ resolution, fromMs: now - 3_600_000, toMs: now })
+      const { points, total } = await inspector.history({
+        resolution,
+        fromMs: now - 3_600_000,
+        toMs: now,
+      })
       const sum = points.reduce(
         (acc, p) => ({
           completed: acc.completed + p.completed,
@@ -73,6 +77,11 @@ describe('the worker registry and the metrics history', () => {
         { completed: 0, failed: 0, retried: 0 },
       )
       expect(sum, resolution).toEqual({ completed: 2, failed: 1, retried: 1 })
+      expect(total).toMatchObject({ ...sum, byType: { task: sum } })
+      // every start waited and every counted run has its time, kept by type
+      expect(total.byType.task?.waitMs?.count, resolution).toBe(4)
+      expect(total.byType.task?.runMs?.count, resolution).toBe(4)
+      expect(total.runMs?.p99).toBeGreaterThanOrEqual(0)
       expect(points.length).toBe(resolution === 'm' ? 61 : 2)
     }
   })

@@ -1,8 +1,8 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox'
-import { ConveyorError, parseJobId, type Queue } from '@conveyor/queue-core'
+import { ConveyorError, parseJobId, type HistoryWindow, type Queue } from '@conveyor/queue-core'
 import { toSummaryView } from '../job-view.js'
 import { visiblyContains } from '../payload-redaction.js'
-import { inspectorOf, sumHistory } from '../queue-inspectors.js'
+import { inspectorOf } from '../queue-inspectors.js'
 import { commonErrors, ErrorResponse, QueueParams } from '../schemas/common.js'
 import {
   BrowsePage,
@@ -20,6 +20,8 @@ import { toFlowView } from './flows.js'
 
 const HOUR = 3_600_000
 const iso = (ms: number) => new Date(ms).toISOString()
+/** A span's sum without its per-type breakdown, which the overview does not show. */
+const overall = ({ byType: _byType, ...counts }: HistoryWindow['total']) => counts
 
 /** The type of each job, by its node: one pipelined read of summaries per queue. */
 async function jobTypes(
@@ -59,7 +61,9 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     {
       schema: {
         tags,
-        summary: 'Every queue: counts per state, oldest waiting, throughput, workers alive',
+        summary:
+          'Every queue: counts per state, oldest waiting, throughput and wait and run time ' +
+          'percentiles (last hour and day), workers alive',
         response: { 200: Overview, ...commonErrors },
       },
     },
@@ -79,8 +83,8 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
             ...metrics.counts,
             oldestQueuedAgeMs: metrics.oldestQueuedAgeMs,
             workersAlive: workers.filter((w) => w.status === 'alive').length,
-            lastHour: sumHistory(hour),
-            lastDay: sumHistory(day),
+            lastHour: overall(hour.total),
+            lastDay: overall(day.total),
           }
         }),
       )
@@ -182,7 +186,14 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
     {
       schema: {
         tags,
-        summary: 'Completed, failed and retried jobs per minute (48 h) or per hour (30 days)',
+        summary:
+          'Completed, failed and retried jobs, wait and run time percentiles, per minute (48 h) ' +
+          'or per hour (30 days)',
+        description:
+          'Each point is a minute or an hour, all together and per job type, with their sum in ' +
+          '`total`. Workers keep wait and run times as histograms of fixed buckets, so the ' +
+          'percentiles of any span are exact sums of what every worker counted, read off ' +
+          'with the precision of one bucket.',
         params: QueueParams,
         querystring: HistoryQuery,
         response: { 200: History, ...notFound, ...commonErrors },
@@ -193,7 +204,7 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
       const queue = queueNamed(request.params.queue)
       const now = Date.now()
       const span = Math.min(hours, resolution === 'minute' ? 48 : 720) * HOUR
-      const points = await inspectorOf(queue).history({
+      const { points, total } = await inspectorOf(queue).history({
         resolution: resolution === 'minute' ? 'm' : 'h',
         fromMs: now - span,
         toMs: now,
@@ -202,6 +213,7 @@ export const dashboardReadRoutes: FastifyPluginCallbackTypebox = (app, _options,
         queue: queue.name,
         resolution,
         points: points.map((p) => ({ ...p, at: iso(p.at) })),
+        total,
       }
     },
   )

@@ -14,21 +14,41 @@ export const SessionView = Type.Object({
 
 export const SessionLogin = Type.Object({ key: Type.String({ minLength: 1, maxLength: 1024 }) })
 
+const PRECISION =
+  'ms, read off half-octave histogram buckets (off by at most a factor √2, usually by a few %; ' +
+  'a time over 2^24 ms, 4.7 h, counts as 2^24)'
+
+/** Percentiles of wait or run times: `description` says which. */
+const latency = (description: string) =>
+  Type.Object(
+    {
+      count: Type.Integer({ description: 'times counted' }),
+      p50: Type.Number(),
+      p95: Type.Number(),
+      p99: Type.Number(),
+    },
+    { description: `${description}; ${PRECISION}` },
+  )
+
+const Counts = {
+  completed: Type.Integer(),
+  failed: Type.Integer(),
+  retried: Type.Integer(),
+  waitMs: Type.Optional(
+    latency('from due (enqueue, delay or retry time) to start; absent when no job started'),
+  ),
+  runMs: Type.Optional(
+    latency("the handler's wall time of the runs counted above; absent when none ended"),
+  ),
+}
+
 export const QueueOverview = Type.Intersect([
   Type.Object({
     name: Type.String(),
     oldestQueuedAgeMs: Type.Union([Type.Integer(), Type.Null()]),
     workersAlive: Type.Integer(),
-    lastHour: Type.Object({
-      completed: Type.Integer(),
-      failed: Type.Integer(),
-      retried: Type.Integer(),
-    }),
-    lastDay: Type.Object({
-      completed: Type.Integer(),
-      failed: Type.Integer(),
-      retried: Type.Integer(),
-    }),
+    lastHour: Type.Object(Counts),
+    lastDay: Type.Object(Counts),
   }),
   QueueCounts,
 ])
@@ -141,17 +161,19 @@ export const HistoryQuery = Type.Object({
   hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 1 })),
 })
 
-const Counts = { completed: Type.Integer(), failed: Type.Integer(), retried: Type.Integer() }
+const CountsByType = Type.Record(Type.String(), Type.Object(Counts), {
+  description: 'the same per job type',
+})
+
+export const HistoryPoint = Type.Object({ at: IsoTime, ...Counts, byType: CountsByType })
 
 export const History = Type.Object({
   queue: QueueName,
-  resolution: Type.String(),
-  points: Type.Array(
-    Type.Object({
-      at: IsoTime,
-      ...Counts,
-      byType: Type.Record(Type.String(), Type.Object(Counts)),
-    }),
+  resolution: Type.Union([Type.Literal('minute'), Type.Literal('hour')]),
+  points: Type.Array(HistoryPoint),
+  total: Type.Object(
+    { ...Counts, byType: CountsByType },
+    { description: 'the sum of the points; percentiles of all their times together' },
   ),
 })
 

@@ -1,19 +1,32 @@
 import type { ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import type { HistoryPoint } from '../types.js'
+import type { History, HistoryPoint } from '../types.js'
 
-type SparklineProps = { points: HistoryPoint[]; label: string }
-let loaded: ComponentType<SparklineProps> | undefined
-
-/** Loaded only by the screens that show a chart: its code is not in the first bundle. */
-export function ThroughputChart(props: SparklineProps) {
-  const [Sparkline, setSparkline] = useState(() => loaded)
-  useEffect(() => {
-    if (Sparkline) return
-    void import('./sparkline.js').then((m) => {
-      loaded = m.default
-      setSparkline(() => m.default)
-    })
-  }, [])
-  return Sparkline ? <Sparkline {...props} /> : <div class="chart-placeholder" />
+/**
+ * A chart whose code is fetched the first time one is shown, so that it adds nothing to
+ * the first page load; a box of the same height holds its place meanwhile.
+ */
+function lazyChart<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined
+  return function Chart(props: P) {
+    const [Loaded, setLoaded] = useState(() => loaded)
+    useEffect(() => {
+      if (Loaded) return
+      void load().then((component) => {
+        loaded = component
+        setLoaded(() => component)
+      })
+    }, [])
+    return Loaded ? <Loaded {...props} /> : <div class="chart-placeholder" />
+  }
 }
+
+/** Completed and failed per bucket. */
+export const ThroughputChart = lazyChart<{ points: HistoryPoint[]; label: string }>(() =>
+  import('./sparkline.js').then((m) => m.default),
+)
+
+/** Run time p50 and p95 per bucket, and wait and run time percentiles per type. */
+export const LatencyChart = lazyChart<{ history: History; label: string }>(() =>
+  import('./latency-chart.js').then((m) => m.default),
+)

@@ -68,8 +68,9 @@ export function Layout({ section, children }: { section: string; children: Compo
               {session.name} ({session.role})
             </span>
           )}
-          <button type="button" onClick={toggle} aria-pressed={theme === 'dark'}>
-            Dark theme
+          {/* It names the theme it switches to: a label that changes takes no aria-pressed. */}
+          <button type="button" onClick={toggle}>
+            {theme === 'dark' ? 'Light theme' : 'Dark theme'}
           </button>
           {session.authRequired && (
             <button type="button" onClick={() => void logout()}>

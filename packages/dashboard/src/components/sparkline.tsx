@@ -1,14 +1,5 @@
 import type { HistoryPoint } from '../types.js'
-
-const W = 600
-const H = 120
-
-function line(values: number[], max: number): string {
-  const step = values.length > 1 ? W / (values.length - 1) : W
-  return values
-    .map((v, i) => `${(i * step).toFixed(1)},${(H - (v / max) * (H - 10)).toFixed(1)}`)
-    .join(' ')
-}
+import { H, line, W } from './chart-line.js'
 
 /** Completed and failed per bucket as two lines, with a text summary for screen readers. */
 export default function Sparkline({ points, label }: { points: HistoryPoint[]; label: string }) {

@@ -1,11 +1,11 @@
 import { api } from '../api.js'
 import { ErrorNote, Loading } from '../components/notice.js'
 import { time } from '../format.js'
-import type { AuditEntry } from '../types.js'
+import type { AuditLog } from '../types.js'
 import { useData } from '../use-data.js'
 
 export function Audit() {
-  const { data, error } = useData(() => api<{ entries: AuditEntry[] }>('audit?limit=200'), [])
+  const { data, error } = useData(() => api<AuditLog>('audit?limit=200'), [])
   return (
     <section aria-labelledby="title">
       <h1 id="title">Audit log</h1>

@@ -1,18 +1,11 @@
 import { useRef, useState } from 'preact/hooks'
 import { api, can } from '../api.js'
-import type { JobState } from '../types.js'
+import type { BulkStep, CountResult, JobState } from '../types.js'
 
 type Action = 'retry' | 'cancel' | 'remove'
 /** "All matching" stops after this many jobs; run it again to go on. */
 const BULK_CAP = 100_000
 const LABEL: Record<Action, string> = { retry: 'Retry', cancel: 'Cancel', remove: 'Delete' }
-
-interface BulkStep {
-  count: number
-  scanned: number
-  total: number
-  next: string | null
-}
 
 export interface BulkBarProps {
   queue: string
@@ -35,7 +28,7 @@ export function BulkBar(props: BulkBarProps) {
   )
   if (actions.length === 0) return null
   const onSelected = async (action: Action) => {
-    const { count } = await api<{ count: number }>('jobs/bulk', {
+    const { count } = await api<CountResult>('jobs/bulk', {
       method: 'POST',
       body: { action, ids: props.selected },
     })

@@ -4,13 +4,12 @@ import { ErrorNote, Loading } from '../components/notice.js'
 import { time } from '../format.js'
 import { useLive } from '../live.js'
 import { href } from '../router.js'
-import type { DeadGroup, Overview } from '../types.js'
+import type { CountResult, DeadGroup, DeadGroups, Overview } from '../types.js'
 import { useData } from '../use-data.js'
 
 function Groups({ queue }: { queue: string }) {
   const { data, error, reload } = useData(
-    () =>
-      api<{ groups: DeadGroup[]; scanned: number; total: number }>(`queues/${queue}/dead/groups`),
+    () => api<DeadGroups>(`queues/${queue}/dead/groups`),
     [queue],
   )
   const [note, setNote] = useState('')
@@ -18,7 +17,7 @@ function Groups({ queue }: { queue: string }) {
   const act = async (group: DeadGroup, action: 'retry' | 'remove') => {
     const verb = action === 'retry' ? 'Requeue' : 'Delete'
     if (!confirm(`${verb} all ${group.count} dead jobs of this group?`)) return
-    const { count } = await api<{ count: number }>(`queues/${queue}/dead/groups/act`, {
+    const { count } = await api<CountResult>(`queues/${queue}/dead/groups/act`, {
       method: 'POST',
       body: { fingerprint: group.fingerprint, action },
     })

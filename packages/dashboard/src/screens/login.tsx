@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
-import { api, setSession, type Session } from '../api.js'
+import { api, setSession } from '../api.js'
+import type { Session } from '../types.js'
 import { ErrorNote } from '../components/notice.js'
 
 /** Trades an API key for a session cookie; the key itself is not kept by the page. */

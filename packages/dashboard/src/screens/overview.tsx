@@ -1,16 +1,31 @@
 import { api, can } from '../api.js'
 import { ErrorNote, Loading } from '../components/notice.js'
 import { StateBadge } from '../components/state-badge.js'
-import { duration, percent } from '../format.js'
+import { duration, millis, percent } from '../format.js'
 import { useLive } from '../live.js'
 import { href } from '../router.js'
-import type { Overview as OverviewData, QueueOverview } from '../types.js'
+import type { Outcomes, Overview as OverviewData, QueueOverview } from '../types.js'
 import { useData } from '../use-data.js'
 
 const COUNTS = ['queued', 'scheduled', 'active', 'retrying', 'dead', 'completed'] as const
 
 function failureRate(o: { completed: number; failed: number }): string {
   return percent(o.failed, o.completed + o.failed)
+}
+
+/** A span of history in one cell: "12 done, 0.0 % failed", and "run p95 120 ms" below. */
+function Span({ o }: { o: Outcomes }) {
+  return (
+    <>
+      {o.completed} done, {failureRate(o)} failed
+      {o.runMs && (
+        <>
+          <br />
+          run p95 {millis(o.runMs.p95)}
+        </>
+      )}
+    </>
+  )
 }
 
 function QueueRow({ queue, reload }: { queue: QueueOverview; reload: () => void }) {
@@ -37,10 +52,10 @@ function QueueRow({ queue, reload }: { queue: QueueOverview; reload: () => void 
         {duration(queue.oldestQueuedAgeMs)}
       </td>
       <td class="num" data-label="last hour">
-        {queue.lastHour.completed} done, {failureRate(queue.lastHour)} failed
+        <Span o={queue.lastHour} />
       </td>
       <td class="num" data-label="last day">
-        {queue.lastDay.completed} done, {failureRate(queue.lastDay)} failed
+        <Span o={queue.lastDay} />
       </td>
       <td class="num" data-label="workers">
         {queue.workersAlive}

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, can, q } from '../api.js'
-import { ThroughputChart } from '../components/chart.js'
+import { LatencyChart, ThroughputChart } from '../components/chart.js'
 import { ErrorNote, Loading } from '../components/notice.js'
 import { StateBadge } from '../components/state-badge.js'
 import { ago } from '../format.js'
 import { useLive } from '../live.js'
 import { href } from '../router.js'
-import { JOB_STATES, type BrowsePage, type HistoryPoint, type JobState } from '../types.js'
+import { JOB_STATES, type BrowsePage, type History, type JobState } from '../types.js'
 import { useData } from '../use-data.js'
 import { BulkBar } from './bulk-bar.js'
 import { filterParams, QueueFilters } from './queue-filters.js'
@@ -48,7 +48,7 @@ export function QueueScreen(props: QueueProps) {
     [queue, state, type, group, text, cursor],
   )
   const history = useData(
-    () => api<{ points: HistoryPoint[] }>(`queues/${queue}/history?resolution=minute&hours=1`),
+    () => api<History>(`queues/${queue}/history?resolution=minute&hours=1`),
     [queue],
   )
   useLive(
@@ -96,7 +96,10 @@ export function QueueScreen(props: QueueProps) {
         </ul>
       </nav>
       {history.data && (
-        <ThroughputChart points={history.data.points} label="Last hour, per minute" />
+        <>
+          <ThroughputChart points={history.data.points} label="Last hour, per minute" />
+          <LatencyChart history={history.data} label="Last hour, per minute" />
+        </>
       )}
       <QueueFilters key={`${queue}/${type}/${group}/${text}`} {...props} />
       {group !== '' && (
@@ -131,7 +134,7 @@ export function QueueScreen(props: QueueProps) {
               ` · searched ${seen + page.data.scanned} of ${page.data.total}, ${jobs.length} found here`}
           </p>
           <div class="scroll">
-            <table class="stack">
+            <table class="stack" data-testid="jobs">
               <caption class="sr-only">
                 {state} jobs of {queue}
               </caption>

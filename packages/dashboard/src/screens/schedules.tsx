@@ -4,12 +4,12 @@ import { ErrorNote, Loading } from '../components/notice.js'
 import { StateBadge } from '../components/state-badge.js'
 import { time } from '../format.js'
 import { href } from '../router.js'
-import type { ScheduleRun, ScheduleView } from '../types.js'
+import type { ScheduleList, ScheduleRuns, ScheduleView } from '../types.js'
 import { useData } from '../use-data.js'
 
 function Runs({ name }: { name: string }) {
   const { data, error } = useData(
-    () => api<{ runs: ScheduleRun[] }>(`schedules/${encodeURIComponent(name)}/runs`),
+    () => api<ScheduleRuns>(`schedules/${encodeURIComponent(name)}/runs`),
     [name],
   )
   if (error) return <ErrorNote error={error} />
@@ -60,7 +60,7 @@ function Editor({ schedule, saved }: { schedule: ScheduleView; saved: () => void
 }
 
 export function Schedules() {
-  const { data, error, reload } = useData(() => api<{ schedules: ScheduleView[] }>('schedules'), [])
+  const { data, error, reload } = useData(() => api<ScheduleList>('schedules'), [])
   const [note, setNote] = useState('')
   const act = async (name: string, action: 'pause' | 'resume' | 'run') => {
     await api(`schedules/${encodeURIComponent(name)}/${action}`, { method: 'POST' })

@@ -4,11 +4,11 @@ import { StateBadge } from '../components/state-badge.js'
 import { bytes, duration } from '../format.js'
 import { useLive } from '../live.js'
 import { href } from '../router.js'
-import type { WorkerView } from '../types.js'
+import type { WorkerList } from '../types.js'
 import { useData } from '../use-data.js'
 
 export function Workers() {
-  const { data, error, reload } = useData(() => api<{ workers: WorkerView[] }>('workers'), [])
+  const { data, error, reload } = useData(() => api<WorkerList>('workers'), [])
   useLive((e) => e.event === 'active' || e.event === 'completed', reload)
   return (
     <section aria-labelledby="title">

@@ -225,11 +225,13 @@ export function dashboardSuite(options: DashboardSuiteOptions = {}): void {
       })
       await call('POST', '/queues/default/pause')
       await show('queues/default?state=queued&text=needle-4711')
-      await expect.poll(() => page.locator('tbody tr').count()).toBe(1)
+      // the jobs table: the queue screen also has a table of wait and run times
+      const rows = page.getByTestId('jobs').locator('tbody tr')
+      await expect.poll(() => rows.count()).toBe(1)
       expect(await page.locator('tbody td[data-label="job"]').textContent()).toBe(needle)
       await show('queues/default?state=queued&type=email')
       // The email just posted and the two dead ones retried above.
-      await expect.poll(() => page.locator('tbody tr').count()).toBe(3)
+      await expect.poll(() => rows.count()).toBe(3)
       const types = await page.locator('tbody td[data-label="type"]').allTextContents()
       expect(new Set(types)).toEqual(new Set(['email']))
       await page.getByLabel('Job id').fill(needle)
