@@ -83,12 +83,7 @@ export {
   type DeadLetterGroups,
 } from './dead-letter-groups.js'
 export type { WorkerInfo, WorkerStatus } from './worker-registry.js'
-export type {
-  HistoryCounts,
-  HistoryPoint,
-  HistoryWindow,
-  Outcome,
-} from './metrics-history.js'
+export type { HistoryCounts, HistoryPoint, HistoryWindow, Outcome } from './metrics-history.js'
 export type { LatencySummary } from './latency-buckets.js'
 export { auditLogKey, idempotentRequestKey } from './keys.js'
 export { RequestClaims, type ClaimOutcome } from './request-claims.js'
